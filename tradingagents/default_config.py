@@ -1,0 +1,94 @@
+"""The default configuration, a plain dict users copy and change.
+
+Copy it with ``copy.deepcopy`` (or :func:`default_config`) before changing nested values:
+``DEFAULT_CONFIG.copy()`` is shallow and would change the defaults for everyone.
+Every key is validated by :mod:`tradingagents.config` before anything runs.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    # Where `tradingagents discover` writes one folder per run.
+    "results_dir": "results",
+    "discovery": {
+        "scanner_execution": {
+            "concurrent": True,
+            "max_workers": 8,
+            "timeout_seconds": 30,
+        },
+        # Tool-call logs keep this many characters of each output (the full length is logged too).
+        "tool_log_preview_chars": 500,
+        "pipelines": {
+            "momentum": {"enabled": True},
+            "edge": {"enabled": True},
+            "events": {"enabled": True},
+            "social": {"enabled": True},
+            "technical": {"enabled": True},
+        },
+        # Per-scanner settings: `enabled`, `limit` and each scanner's own declared parameters.
+        # `tradingagents scanners --params` lists them with types, defaults and help.
+        "scanners": {},
+    },
+    "data": {
+        # sandbox: everything from the built-in emulator; live: the real services (keys needed);
+        # auto: live for each source whose key is set, sandbox for the others.
+        "mode": "sandbox",
+        # HTTP cache location (SQLite); None = the user cache dir (~/.cache/tradingagents).
+        "cache_dir": None,
+        "sandbox": {
+            "seed": 7,
+            # Per-service emulator behaviour (latency, server-side rate limits, faults);
+            # see tradingagents/sandbox/knobs.py.
+            "services": {},
+        },
+        "sources": {
+            "finnhub": {
+                "base_url": "https://finnhub.io/api/v1",
+                "api_key": None,  # or FINNHUB_API_KEY
+                "rate_limit": {"per_second": 30, "per_minute": 60},
+                "timeout_seconds": 10,
+                "cache_ttl": {"quote": 15, "news": 600, "calendar": 3600, "reference": 86400},
+            },
+            "reddit": {
+                "base_url": "https://www.reddit.com",  # token endpoint host
+                "oauth_url": "https://oauth.reddit.com",  # API host
+                "client_id": None,  # or REDDIT_CLIENT_ID
+                "client_secret": None,  # or REDDIT_CLIENT_SECRET
+                "user_agent": None,  # or REDDIT_USER_AGENT
+                "rate_limit": {"per_minute": 100},
+                "timeout_seconds": 10,
+                "cache_ttl": {"listing": 300},
+            },
+            "alpha_vantage": {
+                "base_url": "https://www.alphavantage.co",
+                "api_key": None,  # or ALPHA_VANTAGE_API_KEY
+                "rate_limit": {"per_minute": 5, "per_day": 25},
+                "timeout_seconds": 15,
+                "cache_ttl": {"movers": 900, "daily": 43200, "quote": 60},
+            },
+            "sec": {
+                "base_url": "https://www.sec.gov",
+                "data_url": "https://data.sec.gov",
+                "user_agent": None,  # or SEC_USER_AGENT, e.g. "Jane Doe jane@example.com"
+                "rate_limit": {"per_second": 10},
+                "timeout_seconds": 10,
+                "cache_ttl": {"tickers": 86400, "feed": 300, "filing": 604800},
+            },
+            "prices": {
+                "base_url": "https://stooq.com",
+                "local_dir": None,  # a folder of <TICKER>.csv / .parquet bars instead of HTTP
+                "rate_limit": {"per_second": 5},
+                "timeout_seconds": 15,
+                "cache_ttl": {"daily": 43200},
+            },
+        },
+    },
+}
+
+
+def default_config() -> dict[str, Any]:
+    """A deep copy of :data:`DEFAULT_CONFIG`, safe to change."""
+    return copy.deepcopy(DEFAULT_CONFIG)
