@@ -1,0 +1,230 @@
+"""Run the enabled scanners and turn what they did into graph-state updates.
+
+Each scanner runs on its own thread (see :mod:`tradingagents.discovery.pool`) with its own
+deep copy of the state, its own tool context and its own timeout. Everything it produced,
+candidates, tool-call logs and its failure if any, is collected in the supervising thread
+and merged in registration order, so concurrent and sequential runs agree.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tradingagents.config import Settings
+from tradingagents.discovery.merge import merge_candidates
+from tradingagents.discovery.pool import DeadlinePool, Outcome
+from tradingagents.discovery.reports import ScannerReport, summarise
+from tradingagents.scanners.base import BaseScanner, ScannerSkipped
+from tradingagents.scanners.candidate import validate_candidates
+from tradingagents.scanners.tool_context import ToolContext
+from tradingagents.sources.redaction import scrub
+
+logger = logging.getLogger(__name__)
+
+#: ``(completed, total, report)``, called once per finished scanner in the supervising thread.
+ProgressCallback = Callable[[int, int, dict[str, Any]], None]
+#: Receives progress events as dicts (the graph passes LangGraph's custom stream writer).
+EventSink = Callable[[dict[str, Any]], None]
+
+_Validated = tuple[list[dict[str, Any]], int, list[str]]
+
+# Exceptions that mean "could not run here", reported as skipped rather than error.
+SKIP_EXCEPTIONS: tuple[type[BaseException], ...] = (ScannerSkipped,)
+
+
+class ScannerInitError(Exception):
+    """A scanner's constructor raised."""
+
+
+def run_scanners(
+    settings: Settings,
+    state: Mapping[str, Any],
+    *,
+    sources: Any = None,
+    load_errors: Mapping[str, str] | None = None,
+    on_progress: ProgressCallback | None = None,
+    emit: EventSink | None = None,
+) -> dict[str, Any]:
+    """Run every enabled scanner; return the scanner node's state update."""
+    classes = settings.enabled_scanners()
+    execution = settings.execution
+    workers = execution.max_workers if execution.concurrent else 1
+    timeout = float(execution.timeout_seconds)
+    contexts = [
+        ToolContext(cls.name, sources=sources, preview_chars=settings.preview_chars)
+        for cls in classes
+    ]
+    load_failures = dict(load_errors or {})
+    total = len(classes) + len(load_failures)
+    reports: list[dict[str, Any] | None] = [None] * len(classes)
+    logs: list[list[dict[str, Any]]] = [[] for _ in classes]
+    candidates: list[list[dict[str, Any]]] = [[] for _ in classes]
+    completed = 0
+    wall_offset = time.time() - time.monotonic()
+
+    def iso(monotonic: float | None) -> str | None:
+        if monotonic is None:
+            return None
+        return datetime.fromtimestamp(wall_offset + monotonic, UTC).isoformat(
+            timespec="milliseconds"
+        )
+
+    def job(index: int) -> Callable[[], _Validated]:
+        cls, ctx = classes[index], contexts[index]
+
+        def run() -> _Validated:
+            ctx.begin(time.monotonic() + timeout)
+            scanner = _construct(cls, settings.raw)
+            scanner.tools = ctx
+            raw = scanner.scan(copy.deepcopy(dict(state)))
+            return validate_candidates(raw, scanner=cls.name, strategy=cls.strategy)
+
+        return run
+
+    def publish(report: dict[str, Any]) -> None:
+        nonlocal completed
+        completed += 1
+        _log_report(report, timeout)
+        event = {
+            "event": "scanner_finished",
+            "completed": completed,
+            "total": total,
+            "report": report,
+        }
+        if on_progress is not None:
+            _call_safely(on_progress, completed, total, report)
+        if emit is not None:
+            _call_safely(emit, event)
+
+    def on_timeout(index: int) -> None:
+        contexts[index].cancel(f"scanner timed out after {timeout:g} s")
+
+    def on_done(outcome: Outcome[_Validated]) -> None:
+        index, cls = outcome.index, classes[outcome.index]
+        ctx = contexts[index]
+        entries = ctx.cancel("scanner run ended")
+        report = ScannerReport(
+            name=cls.name,
+            pipeline=cls.pipeline,
+            status="ok",
+            started=iso(outcome.started),
+            finished=iso(outcome.finished),
+            duration_seconds=round(outcome.duration, 6),
+            tool_calls=len(entries),
+        )
+        if outcome.status == "ok" and outcome.value is not None:
+            valid, invalid, reasons = outcome.value
+            candidates[index] = valid
+            report.candidates = len(valid)
+            report.invalid_candidates = invalid
+            report.invalid_examples = reasons
+        elif outcome.status == "timeout":
+            report.status = "timeout"
+            report.error = f"timed out after {timeout:g} s"
+        else:
+            error = outcome.error
+            report.status = "skipped" if isinstance(error, SKIP_EXCEPTIONS) else "error"
+            report.error = _describe(error)
+        if report.status in ("error", "timeout"):
+            entries.append(_failure_entry(report, iso(outcome.finished)))
+        logs[index] = entries
+        reports[index] = report.model_dump()
+        publish(reports[index])  # type: ignore[arg-type]
+
+    started = time.monotonic()
+    for name, reason in load_failures.items():
+        publish(
+            ScannerReport(name=name, pipeline="unknown", status="error", error=reason).model_dump()
+        )
+    pool: DeadlinePool[_Validated] = DeadlinePool(
+        max_workers=workers, timeout=timeout, name="scanner"
+    )
+    pool.run([job(i) for i in range(len(classes))], on_timeout=on_timeout, on_done=on_done)
+    wall = time.monotonic() - started
+
+    plugin_reports = [
+        ScannerReport(name=n, pipeline="unknown", status="error", error=r).model_dump()
+        for n, r in load_failures.items()
+    ]
+    all_reports = plugin_reports + [r for r in reports if r is not None]
+    merged = merge_candidates(candidates)
+    summary = summarise(
+        all_reports, concurrent=execution.concurrent, workers=workers, wall_seconds=wall
+    )
+    summary["candidates"] = len(merged)
+    logger.info(
+        "scanners: %d in %.2f s (sequential estimate %.2f s, speedup %.2fx): %s",
+        summary["scanners"],
+        summary["wall_seconds"],
+        summary["sequential_seconds_estimated"],
+        summary["speedup"],
+        ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v),
+    )
+    return {
+        "tickers": [entry["ticker"] for entry in merged],
+        "candidate_metadata": merged,
+        "tool_logs": [entry for scanner_logs in logs for entry in scanner_logs],
+        "scanner_reports": all_reports,
+        "scan_summary": summary,
+        "status": "scanned",
+    }
+
+
+def _construct(cls: type[BaseScanner], config: dict[str, Any]) -> BaseScanner:
+    try:
+        # Each scanner gets its own copy of the config too: nothing it changes leaks.
+        return cls(copy.deepcopy(config))
+    except Exception as exc:
+        raise ScannerInitError(f"{cls.__name__}() raised {type(exc).__name__}: {exc}") from exc
+
+
+def _describe(error: BaseException | None) -> str:
+    if error is None:
+        return "unknown error"
+    if isinstance(error, (*SKIP_EXCEPTIONS, ScannerInitError)):
+        return scrub(str(error))
+    text = str(error)
+    return scrub(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+
+
+def _failure_entry(report: ScannerReport, when: str | None) -> dict[str, Any]:
+    """The tool-log line that records a scanner's failure or timeout."""
+    return {
+        "timestamp": when,
+        "type": f"scanner_{report.status}",
+        "scanner": report.name,
+        "tool": "",
+        "parameters": {},
+        "output_preview": "",
+        "output_length": 0,
+        "output_type": "",
+        "duration_seconds": report.duration_seconds,
+        "error": report.error,
+    }
+
+
+def _log_report(report: Mapping[str, Any], timeout: float) -> None:
+    name, status = report["name"], report["status"]
+    if status == "ok":
+        logger.info(
+            "✓ %s: %d candidates (%.2f s)", name, report["candidates"], report["duration_seconds"]
+        )
+    elif status == "timeout":
+        logger.warning("⏱ %s: timeout after %g s", name, timeout)
+    elif status == "skipped":
+        logger.info("⏭ %s: skipped: %s", name, report["error"])
+    else:
+        logger.warning("⚠ %s: error: %s", name, report["error"])
+
+
+def _call_safely(callback: Callable[..., object], *args: Any) -> None:
+    """A user's progress callback must not be able to break the run it reports on."""
+    try:
+        callback(*args)
+    except Exception:
+        logger.exception("progress callback %r failed (the run goes on)", callback)

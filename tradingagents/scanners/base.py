@@ -1,0 +1,79 @@
+"""The scanner contract: one base class; each scanner is one file that subclasses it.
+
+Like freqtrade's pairlist plugins, a scanner declares its parameters (type, default, help)
+in :attr:`BaseScanner.params`, so its `discovery.scanners.<name>` config is validated and
+listed from one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from tradingagents.scanners.tool_context import ToolContext
+
+
+class ScannerSkipped(Exception):
+    """Raise from a scanner (or a source) to report the run as ``skipped`` with a reason,
+    e.g. a live source whose key is not set."""
+
+
+@dataclass(frozen=True)
+class ScannerParam:
+    """One declared, validated scanner parameter."""
+
+    type: Any
+    default: Any
+    help: str
+    ge: float | None = None
+    le: float | None = None
+
+
+class _DetachedTools(ToolContext):
+    """What ``self.tools`` is outside an engine run: every call is refused with a reason."""
+
+    def __init__(self, scanner: str) -> None:
+        super().__init__(scanner)
+
+    def call(self, tool: str, fn: Any, /, **params: Any) -> Any:
+        raise RuntimeError(
+            f"scanner {self.scanner!r} called tool {tool!r} outside an engine run; "
+            "scanners reach data only through the tool context the engine gives them"
+        )
+
+
+class BaseScanner:
+    """Subclass, set the class attributes, implement :meth:`scan`, and register the class."""
+
+    name: ClassVar[str] = ""
+    pipeline: ClassVar[str] = ""
+    strategy: ClassVar[str] = ""
+    #: The data source it reads (a key of config["data"]["sources"]), "" for none.
+    source: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    default_limit: ClassVar[int] = 10
+    #: Declared parameters. When a scanner declares any, unknown keys in its config entry are
+    #: rejected; a scanner declaring none accepts free-form keys (older scanners read them).
+    params: ClassVar[Mapping[str, ScannerParam]] = {}
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        discovery = config.get("discovery", {})
+        self.scanner_config: dict[str, Any] = dict(discovery.get("scanners", {}).get(self.name, {}))
+        self.limit: int = int(self.scanner_config.get("limit", self.default_limit))
+        self.tools: ToolContext = _DetachedTools(self.name)
+
+    def is_enabled(self) -> bool:
+        pipelines = self.config.get("discovery", {}).get("pipelines", {})
+        pipeline_on = bool(pipelines.get(self.pipeline, {}).get("enabled", True))
+        return pipeline_on and bool(self.scanner_config.get("enabled", True))
+
+    def param(self, key: str) -> Any:
+        """A declared parameter's configured value (its default when not configured)."""
+        if key not in self.params:
+            raise KeyError(f"scanner {self.name!r} declares no parameter {key!r}")
+        return self.scanner_config.get(key, self.params[key].default)
+
+    def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError(f"{type(self).__name__}.scan() is not implemented")

@@ -1,0 +1,180 @@
+"""The only door from a scanner to data: every call is logged, bounded and cancellable.
+
+The engine gives each scanner run its own :class:`ToolContext`. ``ctx.call(tool, fn,
+**params)`` runs ``fn`` under the scanner's deadline (visible to HTTP code through
+:mod:`tradingagents.sources.budget`), records one log entry per call, and refuses to run
+anything once the engine has cancelled the scanner (timeout or Ctrl-C), so an abandoned
+scanner stops at its next call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from tradingagents.sources import budget
+from tradingagents.sources.redaction import redact, scrub
+
+T = TypeVar("T")
+
+DEFAULT_PREVIEW_CHARS = 500
+
+
+class ScannerCancelled(BaseException):
+    """Raised inside a scanner whose run the engine has ended.
+
+    A ``BaseException`` (like ``asyncio.CancelledError``) so a scanner's own broad
+    ``except Exception`` cannot swallow it and carry on.
+    """
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def render_output(output: Any) -> tuple[str, int, str]:
+    """(text for the preview, full output length, output type) for a tool's return value.
+
+    Tables are described, not serialised: rendering a 500-ticker frame to text on every call
+    would cost more than the call.
+    """
+    kind = type(output).__name__
+    shape = getattr(output, "shape", None)
+    if shape is not None and hasattr(output, "head"):
+        return f"{kind}{tuple(shape)}\n{output.head(5)!r}", int(shape[0]), kind
+    if isinstance(output, str):
+        return output, len(output), kind
+    try:
+        text = json.dumps(output, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(output)
+    return text, len(text), kind
+
+
+class ToolContext:
+    """Per-scanner-run tool gateway. Thread-safe: the engine cancels and snapshots it from
+    the supervising thread while the scanner's thread is calling through it."""
+
+    def __init__(
+        self,
+        scanner: str,
+        *,
+        sources: Any = None,
+        preview_chars: int = DEFAULT_PREVIEW_CHARS,
+    ) -> None:
+        self.scanner = scanner
+        self.sources = sources
+        self._preview_chars = preview_chars
+        self._lock = threading.Lock()
+        self._seq = itertools.count()
+        self._records: dict[int, dict[str, Any]] = {}
+        self._in_flight: dict[int, tuple[dict[str, Any], float]] = {}
+        self._deadline: float | None = None
+        self._cancel_reason: str | None = None
+        self._closed_snapshot: list[dict[str, Any]] | None = None
+
+    # -- engine side -------------------------------------------------------------------------
+
+    def begin(self, deadline: float | None) -> None:
+        """Called by the engine as the scanner starts: its absolute monotonic deadline."""
+        self._deadline = deadline
+
+    def cancel(self, reason: str) -> list[dict[str, Any]]:
+        """Refuse every further call and freeze the log; returns the frozen entries.
+
+        Calls still running are logged as abandoned, so nothing disappears even though their
+        thread may finish (and be ignored) later.
+        """
+        with self._lock:
+            if self._closed_snapshot is not None:
+                return list(self._closed_snapshot)
+            self._cancel_reason = reason
+            now = time.monotonic()
+            for seq, (entry, started) in self._in_flight.items():
+                self._records[seq] = {
+                    **entry,
+                    "duration_seconds": round(now - started, 6),
+                    "error": f"abandoned: {reason}",
+                }
+            self._closed_snapshot = [self._records[k] for k in sorted(self._records)]
+            return list(self._closed_snapshot)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The log entries so far, in call order (the frozen ones after :meth:`cancel`)."""
+        with self._lock:
+            if self._closed_snapshot is not None:
+                return list(self._closed_snapshot)
+            return [self._records[k] for k in sorted(self._records)]
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel_reason is not None
+
+    # -- scanner side ------------------------------------------------------------------------
+
+    def remaining(self) -> float | None:
+        """Seconds left before this scanner's timeout (``None``: no timeout)."""
+        if self._deadline is None:
+            return None
+        return max(0.0, self._deadline - time.monotonic())
+
+    def check(self) -> None:
+        """Raise :class:`ScannerCancelled` if the run has ended; long loops may call it."""
+        if self._cancel_reason is not None:
+            raise ScannerCancelled(self._cancel_reason)
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            raise ScannerCancelled("timed out")
+
+    def call(self, tool: str, fn: Callable[..., T], /, **params: Any) -> T:
+        """Run ``fn(**params)`` as the logged tool ``tool`` and return its result."""
+        entry: dict[str, Any] = {
+            "timestamp": utc_now_iso(),
+            "type": "tool",
+            "scanner": self.scanner,
+            "tool": tool,
+            "parameters": redact(params),
+            "output_preview": "",
+            "output_length": 0,
+            "output_type": "",
+            "duration_seconds": 0.0,
+            "error": None,
+        }
+        with self._lock:
+            self.check()
+            seq = next(self._seq)
+            started = time.monotonic()
+            self._in_flight[seq] = (entry, started)
+        try:
+            with budget.deadline(self._deadline):
+                result = fn(**params)
+        except BaseException as exc:
+            self._finish(seq, entry, started, None, scrub(f"{type(exc).__name__}: {exc}"))
+            raise
+        self._finish(seq, entry, started, result, None)
+        return result
+
+    def _finish(
+        self, seq: int, entry: dict[str, Any], started: float, output: Any, error: str | None
+    ) -> None:
+        duration = time.monotonic() - started
+        preview, length, kind = "", 0, ""
+        if error is None:
+            text, length, kind = render_output(output)
+            preview = scrub(text[: self._preview_chars])
+        with self._lock:
+            self._in_flight.pop(seq, None)
+            if self._closed_snapshot is not None:
+                return  # already logged as abandoned when the run was cancelled
+            self._records[seq] = {
+                **entry,
+                "output_preview": preview,
+                "output_length": length,
+                "output_type": kind,
+                "duration_seconds": round(duration, 6),
+                "error": error,
+            }
