@@ -1,0 +1,277 @@
+"""The deterministic sandbox market: ``generate_market(seed, trade_date) -> Market``.
+
+A Market is everything the emulator serves for one trade date: the universe, daily bars, a
+quote, Alpha Vantage movers, Form 4 insider transactions, the earnings calendar,
+recommendation trends, company and general news, Reddit posts, and the ground truth of the
+signals planted in them (see signals.py for each signal's definition).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import threading
+from collections.abc import Sequence
+
+import pandas as pd
+
+from tradingagents.sandbox import market_bars
+from tradingagents.sandbox.market_bars import FloatArray
+from tradingagents.sandbox.market_events import Events, build_events
+from tradingagents.sandbox.market_records import (
+    Company,
+    Decoy,
+    EarningsEvent,
+    InsiderTransaction,
+    MoverRow,
+    Movers,
+    NewsArticle,
+    PlantedSignal,
+    Quote,
+    RecommendationTrend,
+    RedditPost,
+)
+from tradingagents.sandbox.universe import Listing, build_universe
+
+__all__ = [
+    "Company",
+    "Decoy",
+    "EarningsEvent",
+    "InsiderTransaction",
+    "Market",
+    "MoverRow",
+    "Movers",
+    "NewsArticle",
+    "PlantedSignal",
+    "Quote",
+    "RecommendationTrend",
+    "RedditPost",
+    "generate_market",
+    "latest_trading_day",
+]
+
+logger = logging.getLogger(__name__)
+
+CLOSE_HOUR_UTC = 21  # 16:00 New York (EST); the quote's timestamp and the Reddit "now"
+REDDIT_SUBREDDITS = ("wallstreetbets", "stocks")
+
+
+def latest_trading_day(day: dt.date) -> dt.date:
+    """`day` itself on a weekday, else the Friday before (the sandbox has no holidays)."""
+    return day - dt.timedelta(days=max(day.weekday() - 4, 0))
+
+
+def _as_trade_date(trade_date: dt.date | str) -> dt.date:
+    if isinstance(trade_date, str):
+        try:
+            parsed = dt.date.fromisoformat(trade_date)
+        except ValueError as exc:
+            raise ValueError(f"trade_date {trade_date!r} is not an ISO date (YYYY-MM-DD)") from exc
+    elif isinstance(trade_date, dt.datetime):
+        parsed = trade_date.date()
+    elif isinstance(trade_date, dt.date):
+        parsed = trade_date
+    else:
+        raise TypeError(f"trade_date must be a date or an ISO string, got {type(trade_date)!r}")
+    if parsed.weekday() > 4:
+        raise ValueError(
+            f"trade_date {parsed.isoformat()} is a {parsed.strftime('%A')}: the sandbox trades "
+            f"Monday to Friday (latest trading day: {latest_trading_day(parsed).isoformat()})"
+        )
+    if parsed < market_bars.MIN_TRADE_DATE:
+        raise ValueError(
+            f"trade_date {parsed.isoformat()} is before the sandbox's first supported date "
+            f"{market_bars.MIN_TRADE_DATE.isoformat()}"
+        )
+    return parsed
+
+
+class Market:
+    """One seeded market as of a trade date's close. Immutable once built; thread-safe."""
+
+    def __init__(
+        self,
+        seed: int,
+        trade_date: dt.date,
+        companies: tuple[Company, ...],
+        dates: pd.DatetimeIndex,
+        bars: market_bars.Bars,
+        events: Events,
+    ) -> None:
+        self.seed = seed
+        self.trade_date = trade_date
+        self.companies = companies
+        self.dates = dates
+        symbols = pd.Index([company.symbol for company in companies], name="symbol")
+        index = dates.rename("date")
+        self.open = pd.DataFrame(bars.open, index=index, columns=symbols)
+        self.high = pd.DataFrame(bars.high, index=index, columns=symbols)
+        self.low = pd.DataFrame(bars.low, index=index, columns=symbols)
+        self.close = pd.DataFrame(bars.close, index=index, columns=symbols)
+        self.volume = pd.DataFrame(bars.volume, index=index, columns=symbols)
+        self._by_symbol = {company.symbol: company for company in companies}
+        self._column = {symbol: i for i, symbol in enumerate(symbols)}
+        self._bars = bars
+        self._events = events
+        self.ground_truth: tuple[PlantedSignal, ...] = events.ground_truth
+        self.decoys: tuple[Decoy, ...] = events.decoys
+        self._truth: dict[str, frozenset[str]] = {}
+        for planted in self.ground_truth:
+            self._truth.setdefault(planted.signal, frozenset())
+            self._truth[planted.signal] = self._truth[planted.signal] | {planted.ticker}
+
+    def __repr__(self) -> str:
+        return (
+            f"Market(seed={self.seed}, trade_date={self.trade_date.isoformat()}, "
+            f"companies={len(self.companies)}, days={len(self.dates)})"
+        )
+
+    # -- reference data -------------------------------------------------------------------
+    def company(self, symbol: str) -> Company | None:
+        """The company listed as `symbol` (exact, upper case), or None."""
+        return self._by_symbol.get(symbol)
+
+    # -- prices ---------------------------------------------------------------------------
+    def bars(self, symbol: str) -> pd.DataFrame:
+        """Daily bars of `symbol` (index date; open, high, low, close, volume)."""
+        column = self._column.get(symbol)
+        if column is None:
+            raise KeyError(f"unknown symbol {symbol!r}: not in the sandbox universe")
+        return pd.DataFrame(
+            {
+                "open": self._bars.open[:, column],
+                "high": self._bars.high[:, column],
+                "low": self._bars.low[:, column],
+                "close": self._bars.close[:, column],
+                "volume": self._bars.volume[:, column],
+            },
+            index=self.dates.rename("date"),
+        )
+
+    def quote(self, symbol: str) -> Quote | None:
+        """Finnhub-style quote at the trade date's close, or None for an unknown symbol."""
+        column = self._column.get(symbol)
+        if column is None:
+            return None
+        close = float(self._bars.close[-1, column])
+        previous = float(self._bars.close[-2, column])
+        change = round(close - previous, 4)
+        closing_time = dt.datetime.combine(
+            self.trade_date, dt.time(CLOSE_HOUR_UTC), tzinfo=dt.UTC
+        )
+        return Quote(
+            c=close,
+            d=change,
+            dp=round(change / previous * 100.0, 4),
+            h=float(self._bars.high[-1, column]),
+            l=float(self._bars.low[-1, column]),
+            o=float(self._bars.open[-1, column]),
+            pc=previous,
+            t=int(closing_time.timestamp()),
+        )
+
+    def movers(self) -> Movers:
+        """Alpha Vantage TOP_GAINERS_LOSERS for the trade date (non-universe rows included)."""
+        return self._events.movers
+
+    # -- events ---------------------------------------------------------------------------
+    def insider_transactions(
+        self,
+        symbol: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> list[InsiderTransaction]:
+        """Form 4 transactions, newest filing first; start/end bound the transaction date."""
+        rows = self._events.insider if symbol is None else self._events.insider_by_symbol.get(
+            symbol, ()
+        )
+        return [
+            row
+            for row in rows
+            if (start is None or row.transaction_date >= start)
+            and (end is None or row.transaction_date <= end)
+        ]
+
+    def earnings(self, start: dt.date, end: dt.date) -> list[EarningsEvent]:
+        """Earnings calendar rows dated start..end (inclusive), by date then symbol."""
+        return [event for event in self._events.earnings if start <= event.date <= end]
+
+    def recommendation_trends(self, symbol: str) -> list[RecommendationTrend]:
+        """Monthly recommendation counts of `symbol`, newest first ([] when unknown)."""
+        return list(self._events.recommendations.get(symbol, ()))
+
+    def company_news(self, symbol: str, start: dt.date, end: dt.date) -> list[NewsArticle]:
+        """Company news of `symbol` published start..end (UTC dates, inclusive), newest first."""
+        return [
+            article
+            for article in self._events.company_news.get(symbol, ())
+            if start <= _utc_date(article.datetime) <= end
+        ]
+
+    def general_news(self, category: str = "general") -> list[NewsArticle]:
+        """Market news of `category` ("general", "forex", "crypto", "merger"), newest first."""
+        return [article for article in self._events.general_news if article.category == category]
+
+    def reddit_posts(self, subreddit: str) -> list[RedditPost]:
+        """Posts of r/wallstreetbets or r/stocks (case-insensitive), newest first; else []."""
+        return list(self._events.reddit.get(subreddit.lower(), ()))
+
+    # -- ground truth ---------------------------------------------------------------------
+    def truth(self, signal: str) -> frozenset[str]:
+        """Tickers that satisfy `signal`'s definition on the trade date."""
+        from tradingagents.sandbox.signals import SIGNALS
+
+        if signal not in SIGNALS:
+            raise KeyError(f"unknown signal {signal!r}; known: {', '.join(SIGNALS)}")
+        return self._truth.get(signal, frozenset())
+
+
+def _utc_date(epoch_seconds: int) -> dt.date:
+    return dt.datetime.fromtimestamp(epoch_seconds, tz=dt.UTC).date()
+
+
+def _companies(listings: Sequence[Listing], close: FloatArray) -> tuple[Company, ...]:
+    companies = []
+    for i, listing in enumerate(listings):
+        companies.append(
+            Company(
+                symbol=listing.symbol,
+                name=listing.name,
+                sector=listing.sector,
+                industry=listing.industry,
+                cik=listing.cik,
+                exchange=listing.exchange,
+                shares_outstanding=listing.shares_outstanding,
+                ipo=listing.ipo,
+                market_cap=round(float(close[-1, i]) * listing.shares_outstanding, 2),
+            )
+        )
+    return tuple(companies)
+
+
+_generation_locks: dict[tuple[int, dt.date], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_market(seed: int, trade_date: dt.date) -> Market:
+    listings = build_universe(seed)
+    dates = market_bars.window_dates(trade_date)
+    raw = market_bars.simulate(seed, listings, dates)
+    bars = market_bars.render(raw)
+    events = build_events(seed, trade_date, listings, dates, bars)
+    logger.debug("generated sandbox market seed=%s trade_date=%s", seed, trade_date)
+    return Market(seed, trade_date, _companies(listings, bars.close), dates, bars,
+                  events)
+
+
+def generate_market(seed: int, trade_date: dt.date | str) -> Market:
+    """The market of `seed` as of `trade_date`'s close (cached; one generation per key)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    day = _as_trade_date(trade_date)
+    with _locks_guard:
+        lock = _generation_locks.setdefault((seed, day), threading.Lock())
+    with lock:
+        return _cached_market(seed, day)
