@@ -53,7 +53,7 @@ class PipelineSettings(_Section):
 
 
 class DiscoverySection(_Section):
-    scanner_execution: ScannerExecution = Field(default_factory=ScannerExecution)
+    scanner_execution: ScannerExecution = ScannerExecution()
     tool_log_preview_chars: StrictInt = Field(500, ge=0, le=1_000_000)
     pipelines: dict[str, PipelineSettings] = {}
     scanners: dict[str, dict[str, Any]] = {}
