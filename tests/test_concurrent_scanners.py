@@ -6,6 +6,7 @@ exact timing claims live in benchmarks/scanner_node.py.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -237,10 +238,8 @@ def test_tool_context_refuses_calls_from_a_timed_out_scanner() -> None:
         try:
             while True:
                 # A scanner that swallows ordinary exceptions must still be stopped.
-                try:
+                with contextlib.suppress(Exception):
                     scanner.tools.call("poll", lambda: _tick(calls))
-                except Exception:
-                    pass
         except BaseException as exc:
             outcome["exc"] = exc
             stopped.set()
@@ -396,7 +395,7 @@ def test_logs_of_failed_and_timed_out_scanners_are_kept_with_a_failure_entry() -
 
     def hangs_in_a_call(scanner: BaseScanner, state: dict[str, Any]) -> Any:
         scanner.tools.call("fast", lambda: "ok")
-        scanner.tools.call("slow", FOREVER_WAIT)
+        scanner.tools.call("slow", wait_forever)
         return []
 
     update = run_node(
@@ -416,7 +415,7 @@ def test_logs_of_failed_and_timed_out_scanners_are_kept_with_a_failure_entry() -
     ]
 
 
-def FOREVER_WAIT() -> None:  # noqa: N802 - reads as a constant-like tool
+def wait_forever() -> None:
     threading.Event().wait()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -27,7 +27,7 @@ RECORDER = make_scanner("recorder", action=_record)
 class Thresholds(BaseScanner):
     name = "thresholds"
     pipeline = "technical"
-    params = {
+    params: ClassVar[dict[str, ScannerParam]] = {
         "min_price": ScannerParam(float, 5.0, "Ignore stocks below this price", ge=0),
         "lookback": ScannerParam(int, 20, "Sessions in the volume average", ge=2, le=260),
         "include_losers": ScannerParam(bool, False, "Also report top losers"),

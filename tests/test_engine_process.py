@@ -30,7 +30,8 @@ class Quick(BaseScanner):
         return [{"ticker": "AAPL", "context": "ok"}]
 
 cfg = {"discovery": {"scanner_execution": {"timeout_seconds": 0.3, "max_workers": 2}}}
-graph = DiscoveryGraph(cfg, scanners=[Hung, Hung.__class__("Hung2", (Hung,), {"name": "hung2"}), Quick])
+Hung2 = type("Hung2", (Hung,), {"name": "hung2"})
+graph = DiscoveryGraph(cfg, scanners=[Hung, Hung2, Quick])
 update = graph.scanner_node({"trade_date": "2026-11-24"})
 print("STATUSES", [r["status"] for r in update["scanner_reports"]], flush=True)
 print("RETURNED", time.time(), flush=True)
@@ -46,7 +47,8 @@ class Hung(BaseScanner):
     def scan(self, state):
         threading.Event().wait()
 
-graph = DiscoveryGraph({"discovery": {"scanner_execution": {"timeout_seconds": 600}}}, scanners=[Hung])
+cfg = {"discovery": {"scanner_execution": {"timeout_seconds": 600}}}
+graph = DiscoveryGraph(cfg, scanners=[Hung])
 print("RUNNING", flush=True)
 try:
     graph.scanner_node({"trade_date": "2026-11-24"})
