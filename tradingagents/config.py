@@ -52,9 +52,25 @@ class PipelineSettings(_Section):
     enabled: StrictBool = True
 
 
+class FilterRules(_Section):
+    """``discovery.filter``: what a candidate needs to reach the ranking."""
+
+    min_price: Annotated[float, Strict()] = Field(5.0, ge=0, allow_inf_nan=False)
+    max_price: Annotated[float, Strict()] | None = Field(None, gt=0, allow_inf_nan=False)
+    min_average_volume: Annotated[float, Strict()] = Field(300_000, ge=0, allow_inf_nan=False)
+    average_volume_days: StrictInt = Field(20, ge=1, le=260)
+
+
+class RankingSettings(_Section):
+    strategy_weights: dict[str, Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]] = {}
+    top_n: StrictInt = Field(20, ge=1, le=10_000)
+
+
 class DiscoverySection(_Section):
     scanner_execution: ScannerExecution = ScannerExecution()
     tool_log_preview_chars: StrictInt = Field(500, ge=0, le=1_000_000)
+    filter: FilterRules = FilterRules()
+    ranking: RankingSettings = RankingSettings()
     pipelines: dict[str, PipelineSettings] = {}
     scanners: dict[str, dict[str, Any]] = {}
 
@@ -101,6 +117,8 @@ class Settings:
     raw: dict[str, Any]
     execution: ScannerExecution
     preview_chars: int
+    filter_rules: FilterRules
+    ranking: RankingSettings
     #: Every known scanner class, in registration order.
     scanners: tuple[type[BaseScanner], ...]
 
@@ -196,6 +214,8 @@ def load_config(
         raw=raw,
         execution=discovery.scanner_execution,
         preview_chars=discovery.tool_log_preview_chars,
+        filter_rules=discovery.filter,
+        ranking=discovery.ranking,
         scanners=known,
     )
 

@@ -28,6 +28,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "social": {"enabled": True},
             "technical": {"enabled": True},
         },
+        # Rules a candidate must pass after the scanners (the filter node records every drop).
+        "filter": {
+            "min_price": 5.0,
+            "max_price": None,
+            "min_average_volume": 300_000,
+            "average_volume_days": 20,
+        },
+        # Ranking: multipliers per strategy (1.0 when absent); see tradingagents/discovery/ranking.py.
+        "ranking": {"strategy_weights": {}, "top_n": 20},
         # Per-scanner settings: `enabled`, `limit` and each scanner's own declared parameters.
         # `tradingagents scanners --params` lists them with types, defaults and help.
         "scanners": {},
@@ -43,6 +52,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
             # Per-service emulator behaviour (latency, server-side rate limits, faults);
             # see tradingagents/sandbox/knobs.py.
             "services": {},
+        },
+        # Shared by every source: retries, backoff, circuit breaker (see tradingagents/sources).
+        "resilience": {
+            "max_attempts": 4,  # per call, the first attempt included
+            "backoff_max_seconds": 8,  # cap of the exponential backoff (with jitter) between tries
+            "max_retry_after_seconds": 30,  # a longer Retry-After fails at once as RateLimited
+            "max_wait_seconds": 60,  # longest wait for a rate-limit slot outside a scanner budget
+            "breaker_fail_max": 5,  # consecutive failures that open a source's circuit breaker
+            "breaker_reset_seconds": 30,  # how long it stays open before one trial call
         },
         "sources": {
             "finnhub": {
