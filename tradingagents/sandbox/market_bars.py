@@ -35,15 +35,20 @@ MIN_TRADE_DATE = dt.date(2008, 1, 1)
 # Calibrated against S&P 500 daily bars 2019-2021 (see MARKET.md).
 STUDENT_T_DF = 4.0
 MARKET_DRIFT = 0.0003  # per day, ~8% a year
-MARKET_GARCH = (0.10, 0.88, 0.0105)  # alpha, beta, unconditional daily vol
-SECTOR_GARCH = (0.08, 0.90, 0.0055)
-IDIO_GARCH = (0.06, 0.92, 1.0)  # unconditional vol is per ticker (Listing.idio_vol)
-VOLUME_ABS_RETURN_LOADING = 0.22  # log-volume rise per unconditional sigma of |r|
+MARKET_GARCH = (0.16, 0.83, 0.0175)  # alpha, beta, unconditional daily vol
+SECTOR_GARCH = (0.10, 0.88, 0.0090)
+IDIO_GARCH = (0.07, 0.92, 1.0)  # unconditional vol is per ticker (Listing.idio_vol)
+REGIME_EXPONENT = 0.7  # idio/sector vol scale with (market vol / its mean) ** this
+SHOCK_CAP = 5.0
+MAX_VOL_MULTIPLE = 5.0
+MAX_DAILY_LOG_RETURN = 0.5
+VOLUME_ABS_RETURN_LOADING = 0.45  # log-volume rise per unconditional sigma of |r|
+VOLUME_SURPRISE_CAP = 6.0  # in unconditional sigmas of |r|
 VOLUME_AR = 0.75
 VOLUME_NOISE = 0.22
 VOLUME_MARKET_NOISE = 0.12
 OVERNIGHT_SHARE = 0.3  # share of the close-to-close return that happens overnight
-RANGE_SCALE = 0.55  # high/low excursion beyond open/close, in daily sigmas
+RANGE_SCALE = 0.6  # high/low excursion beyond open/close, in daily sigmas
 
 
 def business_day_number(day: dt.date) -> int:
@@ -120,16 +125,20 @@ def draw_innovations(seed: int, first_day: int, days: int, tickers: int) -> Inno
 def garch_paths(
     shocks: FloatArray, alpha: FloatArray, beta: FloatArray, unconditional: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """GARCH(1,1) returns and conditional sigmas for unit shocks (T, K), column-wise params."""
+    """GARCH(1,1) returns and conditional sigmas for unit shocks (T, K), column-wise params.
+
+    Student-t(4) shocks have no fourth moment, so a plain GARCH occasionally explodes; the
+    news impact of one shock is capped at SHOCK_CAP sigmas and the conditional sigma at
+    MAX_VOL_MULTIPLE x its unconditional level (a crash, not a -99% day)."""
     omega = unconditional**2 * (1.0 - alpha - beta)
-    returns = np.empty_like(shocks)
+    ceiling = (MAX_VOL_MULTIPLE * unconditional) ** 2
+    impact = np.minimum(shocks**2, SHOCK_CAP**2)
     sigmas = np.empty_like(shocks)
     variance = unconditional**2
     for t in range(shocks.shape[0]):
-        sigma = np.sqrt(variance)
-        returns[t] = sigma * shocks[t]
-        sigmas[t] = sigma
-        variance = omega + alpha * returns[t] ** 2 + beta * variance
+        sigmas[t] = np.sqrt(variance)
+        variance = np.minimum(omega + (alpha * impact[t] + beta) * variance, ceiling)
+    returns = sigmas * shocks
     return returns, sigmas
 
 
@@ -170,9 +179,16 @@ def simulate(seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex) 
     returns, sigmas = garch_paths(all_shocks, all_alpha, all_beta, all_level)
     market, sector = returns[:, 0], returns[:, 1:k]
     market_sigma, sector_sigma = sigmas[:, 0], sigmas[:, 1:k]
-    idio, idio_sigma = returns[:, k:], sigmas[:, k:]
+    # Idiosyncratic and sector volatility rise with the market's (crises hit everything).
+    regime = ((market_sigma / MARKET_GARCH[2]) ** REGIME_EXPONENT)[:, None]
+    sector, sector_sigma = sector * regime, sector_sigma * regime
+    idio, idio_sigma = returns[:, k:] * regime, sigmas[:, k:] * regime
 
-    log_return = MARKET_DRIFT + np.outer(market, beta) + sector[:, sector_of] * loading + idio
+    log_return = np.clip(
+        MARKET_DRIFT + np.outer(market, beta) + sector[:, sector_of] * loading + idio,
+        -MAX_DAILY_LOG_RETURN,
+        MAX_DAILY_LOG_RETURN,
+    )
     sigma = np.sqrt(
         np.outer(market_sigma**2, beta**2) + (sector_sigma[:, sector_of] * loading) ** 2
         + idio_sigma**2
@@ -185,7 +201,9 @@ def simulate(seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex) 
     for t in range(days):
         state = VOLUME_AR * state + VOLUME_NOISE * shocks.volume_idio[t]
         noise[t] = state
-    surprise = np.abs(log_return) / unconditional - np.sqrt(2 / np.pi)
+    surprise = np.minimum(np.abs(log_return) / unconditional, VOLUME_SURPRISE_CAP) - np.sqrt(
+        2 / np.pi
+    )
     log_volume = (
         np.log([listing.base_volume for listing in listings])
         + VOLUME_ABS_RETURN_LOADING * surprise

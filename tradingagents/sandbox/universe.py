@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tradingagents.sandbox.market_records import Exchange
+from tradingagents.sandbox.signals import REDDIT_STOP_WORDS
 
 UNIVERSE_TAG = 0x554E4956  # "UNIV": keeps this stream apart from the others of the same seed
 
@@ -97,8 +98,9 @@ _SUFFIXES = (
     "Inc.", "Corp.", "Holdings Inc.", "Group Inc.", "Co.", "Ltd.", "plc", "Technologies Inc.",
 )
 
-# Real-looking symbols that are also everyday words: a bare "ALL" or "IT" in a Reddit post is
-# a word, only "$ALL" is a mention (see signals.REDDIT_STOP_WORDS).
+# Real-looking symbols that are also everyday words (all in signals.REDDIT_STOP_WORDS): a bare
+# "ALL" or "IT" in a Reddit post is a word, only "$ALL" is a mention. Other symbols never
+# collide with the stop-list.
 WORD_SYMBOLS = ("A", "ALL", "IT", "NOW", "ON")
 
 MIN_PENNY_STOCKS = 12  # universe stocks trading under $5 (decoys for the price filters)
@@ -128,13 +130,13 @@ def _symbol_for(name: str, taken: set[str], rng: np.random.Generator) -> str:
     letters = "".join(ch for ch in name.upper() if ch.isalpha())
     candidates = [letters[:3], letters[:4], letters[0] + letters[2:4], letters[:2]]
     for candidate in candidates:
-        if candidate not in taken and candidate not in WORD_SYMBOLS:
+        if candidate not in taken and candidate not in REDDIT_STOP_WORDS:
             return candidate
     alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     while True:
         size = int(rng.integers(3, 5))
         candidate = letters[0] + "".join(rng.choice(alphabet, size=size - 1))
-        if candidate not in taken and candidate not in WORD_SYMBOLS:
+        if candidate not in taken and candidate not in REDDIT_STOP_WORDS:
             return candidate
 
 
@@ -167,11 +169,11 @@ def build_universe(seed: int) -> tuple[Listing, ...]:
                 price = float(np.exp(rng.uniform(np.log(1.5), np.log(4.5))))
                 market_cap = float(np.exp(rng.normal(np.log(4e8), 0.5)))
             else:
-                price = float(np.clip(np.exp(rng.normal(np.log(85.0), 0.8)), 8.0, 2500.0))
-                market_cap = float(np.exp(rng.normal(np.log(3.5e10), 1.1)))
+                price = float(np.clip(np.exp(rng.normal(np.log(85.0), 0.6)), 8.0, 1500.0))
+                market_cap = float(np.exp(rng.normal(np.log(3.0e10), 0.8)))
             shares = max(int(market_cap / price), 5_000_000)
             # Turnover ~0.5-1.5% of shares a day, with the wide spread of real listings.
-            turnover = float(np.exp(rng.normal(np.log(0.007), 0.45)))
+            turnover = float(np.exp(rng.normal(np.log(0.0062), 0.35)))
             ipo = dt.date(int(rng.integers(1965, 2004)), int(rng.integers(1, 13)),
                           int(rng.integers(1, 29)))
             listings.append(
@@ -188,7 +190,7 @@ def build_universe(seed: int) -> tuple[Listing, ...]:
                     base_volume=max(shares * turnover, 150_000.0),
                     beta=float(np.clip(rng.normal(1.0, 0.3), 0.3, 2.0)),
                     sector_loading=float(np.clip(rng.normal(1.0, 0.25), 0.3, 1.8)),
-                    idio_vol=float(np.exp(rng.normal(np.log(0.012), 0.35))),
+                    idio_vol=float(np.exp(rng.normal(np.log(0.0225), 0.35))),
                 )
             )
             index += 1
