@@ -1,0 +1,241 @@
+"""The one place that builds a source's HTTP session: TTL cache, shared rate limit, timeouts.
+
+Every client (finnhub-python, prawcore, plain requests) gets a :class:`SourceSession`, a
+requests-cache ``CachedSession`` whose transport adapter is a requests-ratelimiter
+``LimiterAdapter`` on the source's one pyrate-limiter ``Limiter``. So cache hits cost no
+rate-limit slot, every thread and scanner shares the source's limit, and the adapter caps
+connect/read timeouts (and the wait for a slot) by the calling scanner's remaining budget.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
+from requests.adapters import HTTPAdapter
+from requests_cache import DO_NOT_CACHE, CachedSession
+from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
+from requests_ratelimiter import LimiterMixin
+
+from tradingagents.sources import budget
+from tradingagents.sources.config import RateLimit
+from tradingagents.sources.errors import DeadlineExceeded, RateLimited
+
+logger = logging.getLogger(__name__)
+
+_WINDOW_MS = {
+    "second": int(Duration.SECOND),
+    "minute": int(Duration.MINUTE),
+    "hour": int(Duration.HOUR),
+    "day": int(Duration.DAY),
+}
+# Secrets that must never be part of a cache key or a stored request (Finnhub sends `token`).
+_IGNORED_PARAMS = (*DEFAULT_IGNORED_PARAMS, "token", "client_secret")
+_SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+TimeoutArg = float | tuple[float | None, float | None] | None
+
+
+def build_limiter(rate_limit: RateLimit | None) -> Limiter | None:
+    """One sliding-window limiter enforcing every window of ``rate_limit`` at once."""
+    if rate_limit is None:
+        return None
+    rates = [
+        _rate(limit, _WINDOW_MS[window])
+        for window, limit in rate_limit.windows().items()
+        if limit is not None
+    ]
+    return Limiter(InMemoryBucket(rates))
+
+
+def _rate(limit: float, interval_ms: int) -> Rate:
+    # pyrate-limiter counts whole requests: 0.5/s becomes 1 per 2 s.
+    if limit >= 1:
+        return Rate(int(limit), interval_ms)
+    return Rate(1, round(interval_ms / limit))
+
+
+class _BudgetedAdapter(HTTPAdapter):
+    """Caps connect and read timeouts by the source's timeout and the caller's budget."""
+
+    def __init__(self, *, source: str, timeout: float, **kwargs: Any) -> None:
+        self._source = source
+        self._timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs["timeout"] = self._capped(kwargs.get("timeout"))
+        return super().send(request, **kwargs)
+
+    def _capped(self, timeout: TimeoutArg) -> tuple[float, float]:
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        try:
+            return (
+                budget.bounded(min(connect or self._timeout, self._timeout)),
+                budget.bounded(min(read or self._timeout, self._timeout)),
+            )
+        except budget.BudgetExhausted:
+            raise DeadlineExceeded(self._source, "no time left to send the request") from None
+
+
+class _LimitedAdapter(LimiterMixin, _BudgetedAdapter):
+    """requests-ratelimiter's adapter whose wait for a slot never outlasts the caller's budget."""
+
+    def __init__(self, *, source: str, limiter: Limiter, timeout: float, max_wait: float) -> None:
+        self._max_wait = max_wait
+        super().__init__(
+            limiter=limiter,
+            per_host=False,
+            bucket_name=source,
+            max_delay=max_wait,
+            source=source,
+            timeout=timeout,
+        )
+
+    @property
+    def max_delay(self) -> float:
+        left = budget.remaining()
+        return self._max_wait if left is None else min(self._max_wait, left)
+
+    @max_delay.setter
+    def max_delay(self, value: float) -> None:
+        self._max_wait = value
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        try:
+            response: requests.Response = super().send(request, **kwargs)
+        except requests.exceptions.Timeout as exc:
+            # The transport raises only the ConnectTimeout/ReadTimeout subclasses; the plain
+            # class is requests-ratelimiter's "no slot within max_delay".
+            if type(exc) is not requests.exceptions.Timeout:
+                raise
+            left = budget.remaining()
+            if left is not None and left < self._max_wait:
+                raise DeadlineExceeded(
+                    self._source, "no rate-limit slot before the scanner's time budget ran out"
+                ) from None
+            raise RateLimited(
+                self._source,
+                f"no slot under the configured rate limit within {self._max_wait:g} s",
+                retryable=False,
+            ) from None
+        return response
+
+
+class _KeyedLocks:
+    """One lock per cache key in use, so identical concurrent misses go out once (no dogpile)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: str, source: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            left = budget.remaining()
+            if not lock.acquire(timeout=-1 if left is None else left):
+                raise DeadlineExceeded(source, "budget ran out waiting for an identical request")
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+class SourceSession(CachedSession):
+    """A source's cached, rate-limited, budget-aware session (thread-safe)."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        cache_file: Path | None,
+        ttl_rules: Sequence[tuple[str, float]],
+        cacheable: Callable[[requests.Response], bool] | None,
+        limiter: Limiter | None,
+        timeout: float,
+        max_wait: float,
+    ) -> None:
+        backend_args: dict[str, Any] = (
+            {"backend": "memory"}
+            if cache_file is None
+            else {"backend": "sqlite", "wal": True, "busy_timeout": _SQLITE_BUSY_TIMEOUT_MS}
+        )
+        super().__init__(
+            str(cache_file) if cache_file is not None else source,
+            **backend_args,
+            expire_after=DO_NOT_CACHE,
+            urls_expire_after={
+                re.compile(pattern): ttl if ttl > 0 else DO_NOT_CACHE for pattern, ttl in ttl_rules
+            },
+            allowable_codes=(200,),
+            allowable_methods=("GET",),
+            ignored_parameters=list(_IGNORED_PARAMS),
+            cache_control=False,
+            stale_if_error=False,
+            filter_fn=cacheable or (lambda _response: True),
+        )
+        self.source = source
+        self.limiter = limiter
+        self._key_locks = _KeyedLocks()
+        adapter = (
+            _LimitedAdapter(source=source, limiter=limiter, timeout=timeout, max_wait=max_wait)
+            if limiter is not None
+            else _BudgetedAdapter(source=source, timeout=timeout)
+        )
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
+        if request.method != "GET":
+            return super().send(request, **kwargs)
+        with self._key_locks.hold(self.cache.create_key(request), self.source):
+            return super().send(request, **kwargs)
+
+    def close(self) -> None:
+        super().close()  # type: ignore[no-untyped-call]
+        if self.limiter is not None:
+            self.limiter.close()
+
+
+def cache_file(cache_dir: Path, source: str) -> Path:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    return cache_dir / f"{source}.sqlite"
+
+
+def json_cacheable(
+    reject_keys: Collection[str] = (),
+) -> Callable[[requests.Response], bool]:
+    """A cache filter: store only whole JSON documents without any of ``reject_keys`` at the top.
+
+    A truncated body, or a 200 that is really an error (Alpha Vantage's ``Note``), must never
+    be cached. requests-cache runs the filter on every hit too; those were checked when stored.
+    """
+
+    def cacheable(response: requests.Response) -> bool:
+        if getattr(response, "from_cache", False):
+            return True
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return False
+        return not (isinstance(body, dict) and any(key in body for key in reject_keys))
+
+    return cacheable

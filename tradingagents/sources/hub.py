@@ -1,0 +1,231 @@
+"""``Sources``: every data source of one run, built from ``config["data"]``, closed together.
+
+    with Sources.from_config(config, trade_date="2026-11-24") as sources:
+        sources.finnhub.quote("AAPL")
+
+In sandbox (and, per source, auto) mode the hub starts an in-process sandbox emulator for its
+own lifetime and points those sources at it. Sessions, limiters and breakers live here, never
+in graph state: the engine receives the hub and hands it to scanners' tools. A source whose
+key is missing in live mode raises :class:`MissingCredentials` when used; the others work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import requests
+
+from tradingagents.sources import alpha_vantage as _alpha_vantage
+from tradingagents.sources import finnhub as _finnhub
+from tradingagents.sources import prices as _prices
+from tradingagents.sources import reddit as _reddit
+from tradingagents.sources import sec as _sec
+from tradingagents.sources.alpha_vantage import AlphaVantageSource
+from tradingagents.sources.config import SOURCE_NAMES, DataConfig, load_data_config
+from tradingagents.sources.credentials import SourceAccess, resolve_access
+from tradingagents.sources.errors import MissingCredentials
+from tradingagents.sources.finnhub import FinnhubSource
+from tradingagents.sources.http import SourceSession, build_limiter, cache_file, json_cacheable
+from tradingagents.sources.log_safety import protect_library_loggers
+from tradingagents.sources.prices import LocalPrices, PriceSource, StooqPrices
+from tradingagents.sources.reddit import RedditSource
+from tradingagents.sources.sec import SecSource
+
+if TYPE_CHECKING:
+    from tradingagents.sandbox.server import SandboxServer
+
+logger = logging.getLogger(__name__)
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_CACHEABLE: dict[str, Callable[[requests.Response], bool]] = {
+    "finnhub": json_cacheable(),
+    "reddit": json_cacheable(),
+    "alpha_vantage": _alpha_vantage.cacheable,
+    "sec": _sec.cacheable,
+    "prices": _prices.csv_cacheable,
+}
+_TTL_RULES: dict[str, Sequence[tuple[str, str]]] = {
+    "finnhub": _finnhub.TTL_RULES,
+    "reddit": _reddit.TTL_RULES,
+    "alpha_vantage": _alpha_vantage.TTL_RULES,
+    "sec": _sec.TTL_RULES,
+    "prices": _prices.TTL_RULES,
+}
+
+
+class Sources:
+    """The data sources of one run. Thread-safe to share between scanners; close once."""
+
+    def __init__(
+        self,
+        data: DataConfig,
+        access: Mapping[str, SourceAccess],
+        *,
+        sandbox: SandboxServer | None = None,
+    ) -> None:
+        self.config = data
+        self.access = dict(access)
+        self.sandbox = sandbox
+        self._sources: dict[str, _Closable] = {}
+        protect_library_loggers()
+        try:
+            for name in SOURCE_NAMES:
+                if self.access[name].unavailable_reason is None:
+                    self._sources[name] = self._build(name)
+        except BaseException:
+            self.close()
+            raise
+        logger.info("data sources: %s", ", ".join(f"{n}={m}" for n, m in self.modes.items()))
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Mapping[str, Any],
+        *,
+        trade_date: dt.date | str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Sources:
+        """Build from a full config dict (its ``data`` section, defaults filled in).
+
+        ``trade_date`` is the sandbox market's date (default: the latest trading day);
+        ``env`` replaces ``os.environ`` for key lookup (tests).
+        """
+        data = load_data_config(config.get("data"))
+        access = resolve_access(data, env)
+        server = None
+        if any(a.mode == "sandbox" for a in access.values()):
+            server = start_sandbox(data, trade_date)
+        try:
+            return cls(data, access, sandbox=server)
+        except BaseException:
+            if server is not None:
+                server.stop()
+            raise
+
+    # -- the sources -------------------------------------------------------------------------
+    @property
+    def finnhub(self) -> FinnhubSource:
+        return cast(FinnhubSource, self._get("finnhub"))
+
+    @property
+    def reddit(self) -> RedditSource:
+        return cast(RedditSource, self._get("reddit"))
+
+    @property
+    def alpha_vantage(self) -> AlphaVantageSource:
+        return cast(AlphaVantageSource, self._get("alpha_vantage"))
+
+    @property
+    def sec(self) -> SecSource:
+        return cast(SecSource, self._get("sec"))
+
+    @property
+    def prices(self) -> PriceSource:
+        """Stooq-format HTTP bars, or the user's files when ``local_dir`` is set (live mode)."""
+        return cast(PriceSource, self._get("prices"))
+
+    @property
+    def modes(self) -> dict[str, str]:
+        """``live`` or ``sandbox`` per source."""
+        return {name: self.access[name].mode for name in SOURCE_NAMES}
+
+    def availability(self) -> dict[str, str | None]:
+        """Per source: ``None`` when usable, else why not (e.g. "FINNHUB_API_KEY is not set")."""
+        return {name: self.access[name].unavailable_reason for name in SOURCE_NAMES}
+
+    def close(self) -> None:
+        """Close every session and stop the sandbox emulator (idempotent)."""
+        sources, self._sources = self._sources, {}
+        for source in sources.values():
+            source.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def __enter__(self) -> Sources:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- construction --------------------------------------------------------------------------
+    def _get(self, name: str) -> _Closable:
+        source = self._sources.get(name)
+        if source is None:
+            raise MissingCredentials(name, self.access[name].unavailable_reason or "closed")
+        return source
+
+    def _build(self, name: str) -> _Closable:
+        access = self.access[name]
+        credentials = dict(access.require())
+        settings = self._settings(name, access)
+        if name == "prices" and access.mode == "live" and settings.local_dir is not None:
+            return LocalPrices(settings.local_dir)
+        session = self._session(name, access, settings)
+        resilience = self.config.resilience
+        if name == "finnhub":
+            return FinnhubSource(settings, credentials["api_key"], session, resilience)
+        if name == "reddit":
+            return RedditSource(settings, credentials, session, resilience)
+        if name == "alpha_vantage":
+            return AlphaVantageSource(settings, credentials["api_key"], session, resilience)
+        if name == "sec":
+            return SecSource(settings, credentials["user_agent"], session, resilience)
+        return StooqPrices(settings, session, resilience)
+
+    def _settings(self, name: str, access: SourceAccess) -> Any:
+        settings = getattr(self.config.sources, name)
+        if access.mode == "live":
+            return settings
+        if self.sandbox is None:
+            raise RuntimeError(f"{name} runs in sandbox mode but no sandbox server was started")
+        url = self.sandbox.base_urls[name]
+        urls = {"base_url": url}
+        urls |= {
+            key: url for key in ("oauth_url", "data_url") if key in type(settings).model_fields
+        }
+        return settings.model_copy(update=urls)
+
+    def _session(self, name: str, access: SourceAccess, settings: Any) -> SourceSession:
+        ttl = settings.cache_ttl
+        # The sandbox's port changes every run, so its answers are cached in memory only.
+        path: Path | None = (
+            cache_file(self.config.cache_path(), name) if access.mode == "live" else None
+        )
+        return SourceSession(
+            name,
+            cache_file=path,
+            ttl_rules=[(pattern, getattr(ttl, key)) for pattern, key in _TTL_RULES[name]],
+            cacheable=_CACHEABLE[name],
+            limiter=build_limiter(settings.rate_limit),
+            timeout=settings.timeout_seconds,
+            max_wait=self.config.resilience.max_wait_seconds,
+        )
+
+
+def start_sandbox(data: DataConfig, trade_date: dt.date | str | None) -> SandboxServer:
+    """Start the in-process emulator with the configured seed and service knobs."""
+    from tradingagents.sandbox.server import SandboxServer
+
+    server = SandboxServer(
+        seed=data.sandbox.seed,
+        trade_date=trade_date,
+        services={str(name): knobs for name, knobs in data.sandbox.services.items()},
+    )
+    server.start()
+    logger.info("sandbox emulator serving on %s", server.url)
+    return server

@@ -1,0 +1,218 @@
+"""Daily bars: Stooq-format CSV over HTTP, or the user's own CSV/Parquet files, plus batches.
+
+Both sources return frames in the schema of :mod:`tradingagents.sources.bars`. The batch
+helper fetches many tickers on a small thread pool; HTTP calls still queue on the source's one
+rate limiter, every worker runs under the caller's deadline, and a failing ticker lands in
+``BarsBatch.errors`` instead of failing the batch.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+import requests
+
+from tradingagents.sources.bars import BarsError, normalise_bars
+from tradingagents.sources.classify import error_from_exception, error_from_response
+from tradingagents.sources.config import PricesConfig, ResilienceConfig
+from tradingagents.sources.errors import MalformedResponse, NotFound, SourceError
+from tradingagents.sources.http import SourceSession
+from tradingagents.sources.resilience import Guard
+
+logger = logging.getLogger(__name__)
+
+NAME = "prices"
+DEFAULT_BATCH_WORKERS = 4
+TTL_RULES = ((r"/q/d/l/\?", "daily"),)
+_CSV_HEADER = b"date,"
+
+
+def csv_cacheable(response: requests.Response) -> bool:
+    """Only real CSV bars are cached (Stooq answers "No data" with a 200)."""
+    return bool(
+        getattr(response, "from_cache", False)
+        or response.content.lstrip()[: len(_CSV_HEADER)].lower() == _CSV_HEADER
+    )
+
+
+@dataclass
+class BarsBatch:
+    """Bars per ticker that worked, and the typed error of each ticker that did not."""
+
+    bars: dict[str, pd.DataFrame] = field(default_factory=dict)
+    errors: dict[str, SourceError] = field(default_factory=dict)
+
+    def wide(self, column: str = "close") -> pd.DataFrame:
+        """One column of every ticker's bars as a dates x tickers frame (NaN where missing)."""
+        if not self.bars:
+            return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+        frame = pd.DataFrame({ticker: bars[column] for ticker, bars in self.bars.items()})
+        frame.index.name = "date"
+        return frame.sort_index()
+
+
+class PriceSource(Protocol):
+    name: str
+
+    def daily_bars(
+        self, symbol: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame: ...
+
+    def daily_bars_batch(
+        self,
+        symbols: Sequence[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        workers: int = DEFAULT_BATCH_WORKERS,
+    ) -> BarsBatch: ...
+
+    def close(self) -> None: ...
+
+
+def fetch_batch(
+    fetch: Callable[[str], pd.DataFrame], symbols: Sequence[str], workers: int
+) -> BarsBatch:
+    """``fetch`` for each distinct symbol on ``workers`` threads, under the caller's context
+    (its deadline included); typed failures are collected per symbol."""
+    unique = list(dict.fromkeys(symbols))
+    batch = BarsBatch()
+
+    def one(symbol: str) -> None:
+        try:
+            batch.bars[symbol] = fetch(symbol)
+        except SourceError as exc:
+            batch.errors[symbol] = exc
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(unique) or 1))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, one, s) for s in unique]
+        for future in futures:
+            future.result()
+    if batch.errors:
+        logger.info("%d of %d tickers failed", len(batch.errors), len(unique))
+    return batch
+
+
+def _between(bars: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    return bars.loc[pd.Timestamp(start) if start else None : pd.Timestamp(end) if end else None]
+
+
+def translate(exc: BaseException) -> SourceError | None:
+    return error_from_exception(NAME, exc)
+
+
+class StooqPrices:
+    """Stooq's CSV endpoint (``/q/d/l/?s=aapl.us&i=d``): the full history, cached, then sliced."""
+
+    name = NAME
+
+    def __init__(
+        self, settings: PricesConfig, session: SourceSession, resilience: ResilienceConfig
+    ) -> None:
+        self.session = session
+        self.guard = Guard(NAME, resilience, translate)
+        self._url = f"{settings.base_url}/q/d/l/"
+
+    def daily_bars(
+        self, symbol: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        return _between(
+            self.guard.call(f"daily bars {symbol}", lambda: self._fetch(symbol)), start, end
+        )
+
+    def daily_bars_batch(
+        self,
+        symbols: Sequence[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        workers: int = DEFAULT_BATCH_WORKERS,
+    ) -> BarsBatch:
+        return fetch_batch(lambda s: self.daily_bars(s, start, end), symbols, workers)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _fetch(self, symbol: str) -> pd.DataFrame:
+        response = self.session.get(self._url, params={"s": stooq_symbol(symbol), "i": "d"})
+        if not response.ok:
+            raise error_from_response(NAME, response)
+        return parse_stooq_csv(response.text, symbol)
+
+
+def stooq_symbol(symbol: str) -> str:
+    """ "BRK.B" -> "brk-b.us" (Stooq's US listing names)."""
+    return f"{symbol.strip().lower().replace('.', '-')}.us"
+
+
+def parse_stooq_csv(text: str, symbol: str) -> pd.DataFrame:
+    """Stooq CSV (``Date,Open,High,Low,Close,Volume``) to bars; "No data" is :class:`NotFound`."""
+    if not text.strip() or text.strip().lower().startswith("no data"):
+        raise NotFound(NAME, f"no daily bars for {symbol}")
+    try:
+        return normalise_bars(pd.read_csv(io.StringIO(text)))
+    except (BarsError, pd.errors.ParserError, ValueError) as exc:
+        raise MalformedResponse(NAME, f"daily bars of {symbol}: {exc}") from None
+
+
+class LocalPrices:
+    """Bars from ``<local_dir>/<TICKER>.csv`` or ``.parquet`` (any vendor's column names)."""
+
+    name = NAME
+    _SUFFIXES = (".csv", ".parquet")
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory).expanduser()
+        if not self.directory.is_dir():
+            raise NotADirectoryError(f"prices local_dir {str(self.directory)!r} is not a folder")
+
+    def daily_bars(
+        self, symbol: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        path = self._file_of(symbol)
+        try:
+            raw = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        except ImportError as exc:
+            raise MalformedResponse(NAME, f"cannot read {path.name}: {exc}") from None
+        try:
+            bars = normalise_bars(raw)
+        except BarsError as exc:
+            raise MalformedResponse(NAME, f"{path}: {exc}") from None
+        return _between(bars, start, end)
+
+    def daily_bars_batch(
+        self,
+        symbols: Sequence[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        workers: int = DEFAULT_BATCH_WORKERS,
+    ) -> BarsBatch:
+        return fetch_batch(lambda s: self.daily_bars(s, start, end), symbols, workers)
+
+    def close(self) -> None:
+        """Nothing to release; present for the common source interface."""
+
+    def _file_of(self, symbol: str) -> Path:
+        candidates = [
+            self.directory / f"{name}{suffix}"
+            for name in dict.fromkeys((symbol, symbol.upper(), symbol.lower()))
+            for suffix in self._SUFFIXES
+        ]
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        raise NotFound(
+            NAME,
+            f"no bars file for {symbol} in {self.directory} "
+            f"(looked for {symbol.upper()}.csv and .parquet)",
+        )
