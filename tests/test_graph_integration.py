@@ -22,8 +22,10 @@ def test_graph_runs_under_sqlite_checkpointer_and_state_round_trips(tmp_path: An
     conn = sqlite3.connect(tmp_path / "checkpoints.sqlite", check_same_thread=False)
     graph = DiscoveryGraph(config(), scanners=SCANNERS, checkpointer=SqliteSaver(conn))
     run_config = {"configurable": {"thread_id": "morning-run"}}
-    final = graph.run("2026-11-24", config=run_config)
+    with graph:
+        final = graph.run("2026-11-24", config=run_config)
     assert final["tickers"] == ["NVDA", "AMD"]
+    assert final["status"] == "ranked"
     stored = graph.graph.get_state(run_config).values  # read back from SQLite
     assert stored["candidate_metadata"] == final["candidate_metadata"]
     assert stored["tool_logs"] == final["tool_logs"]
@@ -61,8 +63,10 @@ def test_embeds_as_a_node_of_a_parent_graph_without_duplicating_parent_logs() ->
         {"trade_date": "2026-11-24", "tool_logs": [{"tool": "seed", "type": "tool"}]}
     )
 
+    discovery.close()
     tools = [entry["tool"] for entry in final["tool_logs"]]
-    assert tools == ["seed", "parent_research", "wait"], tools
+    # The parent's two entries once, then the scanners' call and the filter node's data call.
+    assert tools == ["seed", "parent_research", "wait", "get_daily_bars_batch"], tools
     assert final["decision"] == "look at NVDA, AMD"
     assert final["scan_summary"]["counts"]["ok"] == 2
 

@@ -13,16 +13,21 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradingagents.config import Settings
 from tradingagents.discovery.merge import merge_candidates
 from tradingagents.discovery.pool import DeadlinePool, Outcome
 from tradingagents.discovery.reports import ScannerReport, summarise
-from tradingagents.scanners.base import BaseScanner, ScannerSkipped
+from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import validate_candidates
-from tradingagents.scanners.tool_context import ToolContext
+from tradingagents.scanners.errors import ScannerSkipped
+from tradingagents.scanners.tool_context import SourcesProvider, ToolContext
+from tradingagents.sources.errors import SourceUnavailable
 from tradingagents.sources.redaction import scrub
+
+if TYPE_CHECKING:
+    from tradingagents.sources.hub import Sources
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +38,9 @@ EventSink = Callable[[dict[str, Any]], None]
 
 _Validated = tuple[list[dict[str, Any]], int, list[str]]
 
-# Exceptions that mean "could not run here", reported as skipped rather than error.
-SKIP_EXCEPTIONS: tuple[type[BaseException], ...] = (ScannerSkipped,)
+# Exceptions that mean "could not run here" (e.g. live mode without the source's key),
+# reported as skipped rather than error.
+SKIP_EXCEPTIONS: tuple[type[BaseException], ...] = (ScannerSkipped, SourceUnavailable)
 
 
 class ScannerInitError(Exception):
@@ -45,7 +51,7 @@ def run_scanners(
     settings: Settings,
     state: Mapping[str, Any],
     *,
-    sources: Any = None,
+    sources: Sources | SourcesProvider | None = None,
     load_errors: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
     emit: EventSink | None = None,

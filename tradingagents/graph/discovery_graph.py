@@ -1,24 +1,35 @@
-"""The discovery graph: scanner -> (filter -> rank, as they land) -> END.
+"""The discovery graph: scanner -> filter -> rank -> END.
 
-``DiscoveryGraph(config)`` validates the config before anything runs, exposes the scanner
-node as a plain method (so it can be called or embedded directly) and the compiled
-LangGraph graph as ``.graph``.
+``DiscoveryGraph(config)`` validates the config before anything runs, exposes each node as
+a plain method (so it can be called or embedded directly) and the compiled LangGraph graph
+as ``.graph``. Data sources, sessions and the sandbox live on this object, never in state.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from tradingagents.config import Settings, load_config
-from tradingagents.discovery import SCANNER_REGISTRY, BaseScanner, run_scanners
+from tradingagents.discovery import SCANNER_REGISTRY, BaseScanner, ToolContext, run_scanners
 from tradingagents.discovery.engine import EventSink, ProgressCallback
+from tradingagents.discovery.facts import fetch_facts
+from tradingagents.discovery.filtering import apply_filter
+from tradingagents.discovery.ranking import Ranker, RankerError, apply_ranker, default_rank
 from tradingagents.graph.state import DiscoveryInput, DiscoveryState
+from tradingagents.scanners.registry import check_scanner_class
+from tradingagents.sources.redaction import scrub
+
+if TYPE_CHECKING:
+    from tradingagents.sources.hub import Sources
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +37,15 @@ logger = logging.getLogger(__name__)
 class DiscoveryGraph:
     """A validated discovery pipeline.
 
-    ``scanners`` (a list of scanner classes) replaces the registry for this graph, so a
-    caller can run an exact set without touching global state. ``sources`` is the data
-    hub scanners reach through their tool context; it lives here, never in state.
-    ``checkpointer`` is passed to LangGraph's ``compile``.
+    * ``scanners``: scanner classes replacing the registry for this graph, so a caller can
+      run an exact set without touching global state.
+    * ``sources``: the data hub scanners reach through their tool context. When omitted,
+      the graph opens one from ``config["data"]`` on first use (in sandbox mode that starts
+      the built-in emulator) and closes it in :meth:`close` (or at the end of a ``with``).
+    * ``ranker``: replaces the default score (e.g. an LLM); see
+      :mod:`tradingagents.discovery.ranking`.
+    * ``on_progress``: ``(completed, total, report)`` per finished scanner.
+    * ``checkpointer``: passed to LangGraph's ``compile``.
     """
 
     def __init__(
@@ -37,7 +53,8 @@ class DiscoveryGraph:
         config: Mapping[str, Any] | None = None,
         *,
         scanners: Sequence[type[BaseScanner]] | None = None,
-        sources: Any = None,
+        sources: Sources | None = None,
+        ranker: Ranker | None = None,
         on_progress: ProgressCallback | None = None,
         checkpointer: Any = None,
     ) -> None:
@@ -45,16 +62,18 @@ class DiscoveryGraph:
             classes = SCANNER_REGISTRY.classes()
             self._load_errors = SCANNER_REGISTRY.load_errors()
         else:
-            from tradingagents.scanners.registry import check_scanner_class
-
             for cls in scanners:
                 check_scanner_class(cls)
             classes = list(scanners)
             self._load_errors = {}
         self.settings: Settings = load_config(config, classes)
         self.config: dict[str, Any] = self.settings.raw
-        self.sources = sources
+        self.ranker = ranker
         self.on_progress = on_progress
+        self._given_sources = sources
+        self._own_sources: Sources | None = None
+        self._own_sources_date: str | None = None
+        self._sources_lock = threading.Lock()
         self.graph: CompiledStateGraph[Any, Any, Any, Any] = self._build().compile(
             checkpointer=checkpointer
         )
@@ -64,26 +83,120 @@ class DiscoveryGraph:
             DiscoveryState, input_schema=DiscoveryInput
         )
         builder.add_node("scanner", self.scanner_node)
+        builder.add_node("filter", self.filter_node)
+        builder.add_node("rank", self.rank_node)
         builder.add_edge(START, "scanner")
-        builder.add_edge("scanner", END)
+        builder.add_edge("scanner", "filter")
+        builder.add_edge("filter", "rank")
+        builder.add_edge("rank", END)
         return builder
+
+    # -- nodes -------------------------------------------------------------------------------
 
     def scanner_node(self, state: DiscoveryState) -> dict[str, Any]:
         """Run every enabled scanner on its own copy of ``state``; return the update."""
+        trade_date = normalise_trade_date(state.get("trade_date"))
         return run_scanners(
             self.settings,
-            state,
-            sources=self.sources,
+            {**state, "trade_date": trade_date},
+            sources=lambda: self.sources_for(trade_date),
             load_errors=self._load_errors,
             on_progress=self.on_progress,
             emit=_stream_writer(),
         )
+
+    def filter_node(self, state: DiscoveryState) -> dict[str, Any]:
+        """Drop candidates failing the liquidity/price rules; record why each was dropped."""
+        trade_date = normalise_trade_date(state.get("trade_date"))
+        candidates = state.get("candidate_metadata", [])
+        rules = self.settings.filter_rules
+        tools = ToolContext(
+            "filter",
+            sources=lambda: self.sources_for(trade_date),
+            preview_chars=self.settings.preview_chars,
+        )
+        tools.begin(time.monotonic() + float(self.settings.execution.timeout_seconds))
+        facts = fetch_facts(
+            tools,
+            [c["ticker"] for c in candidates],
+            trade_date=trade_date,
+            volume_days=rules.average_volume_days,
+        )
+        kept, dropped = apply_filter(candidates, facts, rules)
+        logger.info("filter: kept %d of %d candidates", len(kept), len(candidates))
+        return {
+            "filtered_candidates": kept,
+            "dropped_candidates": dropped,
+            "tool_logs": [{**entry, "node": "filter"} for entry in tools.cancel("filter done")],
+            "status": "filtered",
+        }
+
+    def rank_node(self, state: DiscoveryState) -> dict[str, Any]:
+        """Order the filtered candidates by the default score or the user's ranker."""
+        trade_date = normalise_trade_date(state.get("trade_date"))
+        candidates = list(state.get("filtered_candidates", []))
+        ranking: list[dict[str, Any]] | None = None
+        ranker_error: str | None = None
+        if self.ranker is not None:
+            try:
+                ranking = apply_ranker(self.ranker, candidates, state)
+            except Exception as exc:
+                reason = exc if isinstance(exc, RankerError) else f"{type(exc).__name__}: {exc}"
+                ranker_error = scrub(f"custom ranker failed, default ranking used: {reason}")
+                logger.warning("%s", ranker_error)
+        if ranking is None:
+            ranking = default_rank(
+                candidates,
+                trade_date=trade_date,
+                strategy_weights=self.settings.ranking.strategy_weights,
+            )
+        update: dict[str, Any] = {
+            "final_ranking": ranking[: self.settings.ranking.top_n],
+            "status": "ranked",
+        }
+        if ranker_error is not None:
+            update["ranking_error"] = ranker_error
+        return update
+
+    # -- running -----------------------------------------------------------------------------
 
     def run(self, trade_date: str | date | None = None, **invoke_kwargs: Any) -> dict[str, Any]:
         """Run the whole graph for ``trade_date`` (default: today); return the final state."""
         initial: DiscoveryInput = {"trade_date": normalise_trade_date(trade_date)}
         result: dict[str, Any] = self.graph.invoke(initial, **invoke_kwargs)
         return result
+
+    def sources_for(self, trade_date: str) -> Sources:
+        """The data sources for a run on ``trade_date``: the ones given, or our own, opened
+        once (and reopened when a sandbox run moves to another date)."""
+        if self._given_sources is not None:
+            return self._given_sources
+        with self._sources_lock:
+            own = self._own_sources
+            if own is not None and own.sandbox is not None and self._own_sources_date != trade_date:
+                own.close()
+                own = self._own_sources = None
+            if own is None:
+                from tradingagents.sources.hub import Sources
+
+                own = self._own_sources = Sources.from_config(self.config, trade_date=trade_date)
+                self._own_sources_date = trade_date
+            return own
+
+    def close(self) -> None:
+        """Close the sources this graph opened itself (idempotent)."""
+        with self._sources_lock:
+            own, self._own_sources = self._own_sources, None
+        if own is not None:
+            own.close()
+
+    def __enter__(self) -> DiscoveryGraph:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def normalise_trade_date(value: str | date | None) -> str:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tradingagents.scanners.tool_context import ToolContext
 
-
-class ScannerSkipped(Exception):
-    """Raise from a scanner (or a source) to report the run as ``skipped`` with a reason,
-    e.g. a live source whose key is not set."""
+if TYPE_CHECKING:
+    from tradingagents.sources.hub import Sources
 
 
 @dataclass(frozen=True)
@@ -68,6 +66,12 @@ class BaseScanner:
         pipelines = self.config.get("discovery", {}).get("pipelines", {})
         pipeline_on = bool(pipelines.get(self.pipeline, {}).get("enabled", True))
         return pipeline_on and bool(self.scanner_config.get("enabled", True))
+
+    @property
+    def sources(self) -> Sources:
+        """The run's data sources. Reach them inside a logged call, e.g.
+        ``self.tools.call("get_quote", self.sources.finnhub.quote, symbol="AAPL")``."""
+        return self.tools.require_sources()
 
     def param(self, key: str) -> Any:
         """A declared parameter's configured value (its default when not configured)."""

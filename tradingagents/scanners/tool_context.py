@@ -15,22 +15,22 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from tradingagents.scanners.errors import ScannerCancelled, ScannerSkipped
 from tradingagents.sources import budget
 from tradingagents.sources.redaction import redact, scrub
 
+if TYPE_CHECKING:
+    from tradingagents.sources.hub import Sources
+
 T = TypeVar("T")
 
+#: Opens the run's data sources on first use, so runs whose scanners never touch data
+#: never start a sandbox or open a session.
+SourcesProvider = Callable[[], "Sources"]
+
 DEFAULT_PREVIEW_CHARS = 500
-
-
-class ScannerCancelled(BaseException):
-    """Raised inside a scanner whose run the engine has ended.
-
-    A ``BaseException`` (like ``asyncio.CancelledError``) so a scanner's own broad
-    ``except Exception`` cannot swallow it and carry on.
-    """
 
 
 def utc_now_iso() -> str:
@@ -64,11 +64,11 @@ class ToolContext:
         self,
         scanner: str,
         *,
-        sources: Any = None,
+        sources: Sources | SourcesProvider | None = None,
         preview_chars: int = DEFAULT_PREVIEW_CHARS,
     ) -> None:
         self.scanner = scanner
-        self.sources = sources
+        self._sources = sources
         self._preview_chars = preview_chars
         self._lock = threading.Lock()
         self._seq = itertools.count()
@@ -116,6 +116,20 @@ class ToolContext:
         return self._cancel_reason is not None
 
     # -- scanner side ------------------------------------------------------------------------
+
+    @property
+    def sources(self) -> Sources | None:
+        """The run's data sources (opened on first use), ``None`` when the run has none."""
+        if callable(self._sources):
+            return self._sources()
+        return self._sources
+
+    def require_sources(self) -> Sources:
+        """The run's data sources; the scanner is reported ``skipped`` when there are none."""
+        sources = self.sources
+        if sources is None:
+            raise ScannerSkipped("this run has no data sources (DiscoveryGraph was given none)")
+        return sources
 
     def remaining(self) -> float | None:
         """Seconds left before this scanner's timeout (``None``: no timeout)."""

@@ -1,0 +1,1 @@
+"""The built-in scanners, one module each; importing this package registers them."""
