@@ -22,10 +22,12 @@ from pydantic import (
     StrictStr,
     ValidationError,
     create_model,
+    field_validator,
 )
 
 from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.scanners.base import BaseScanner
+from tradingagents.scanners.candidate import TICKER_PATTERN
 from tradingagents.sources.redaction import is_secret_name
 
 
@@ -61,6 +63,20 @@ class FilterRules(_Section):
     average_volume_days: StrictInt = Field(20, ge=1, le=260)
 
 
+class UniverseSettings(_Section):
+    symbols: list[StrictStr] = []
+    max_symbols: StrictInt = Field(1000, ge=1)
+
+    @field_validator("symbols")
+    @classmethod
+    def _tickers(cls, symbols: list[str]) -> list[str]:
+        normalised = [s.strip().upper() for s in symbols]
+        bad = [s for s in normalised if not TICKER_PATTERN.match(s)]
+        if bad:
+            raise ValueError(f"not ticker symbols: {', '.join(map(repr, bad[:5]))}")
+        return normalised
+
+
 class RankingSettings(_Section):
     strategy_weights: dict[str, Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]] = {}
     top_n: StrictInt = Field(20, ge=1, le=10_000)
@@ -69,6 +85,7 @@ class RankingSettings(_Section):
 class DiscoverySection(_Section):
     scanner_execution: ScannerExecution = ScannerExecution()
     tool_log_preview_chars: StrictInt = Field(500, ge=0, le=1_000_000)
+    universe: UniverseSettings = UniverseSettings()
     filter: FilterRules = FilterRules()
     ranking: RankingSettings = RankingSettings()
     pipelines: dict[str, PipelineSettings] = {}

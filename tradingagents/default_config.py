@@ -28,6 +28,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "social": {"enabled": True},
             "technical": {"enabled": True},
         },
+        # What scanners compute over: your own symbols, or (empty) the US listing's common
+        # stocks, refused above max_symbols (the real listing is far too large to scan).
+        "universe": {"symbols": [], "max_symbols": 1000},
         # Rules a candidate must pass after the scanners (the filter node records every drop).
         "filter": {
             "min_price": 5.0,

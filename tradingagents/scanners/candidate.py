@@ -18,7 +18,7 @@ Priority = Literal["critical", "high", "medium", "low"]
 PRIORITY_RANK: dict[str, int] = {"critical": 3, "high": 2, "medium": 1, "low": 0}
 
 # NVDA, BRK.B, BF-B, RDS.A; at most 6 letters/digits before an optional class suffix.
-_TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}([.\-][A-Z0-9]{1,3})?$")
+TICKER_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,5}([.\-][A-Z0-9]{1,3})?$")
 
 # How many invalid entries a report quotes; the count is always exact.
 MAX_INVALID_EXAMPLES = 5
@@ -40,7 +40,7 @@ class Candidate(BaseModel):
     def _normalise_ticker(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip().lstrip("$").upper()
-            if not _TICKER.match(value):
+            if not TICKER_PATTERN.match(value):
                 raise ValueError(f"{value!r} is not a ticker symbol")
         return value
 

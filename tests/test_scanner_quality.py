@@ -1,0 +1,126 @@
+"""Recall and precision of every built-in scanner against the sandbox's ground truth.
+
+For each of 20 trade dates a sandbox market is generated and served on 127.0.0.1, every
+built-in scanner runs through the real sources and clients, and what each one found is
+compared with ``Market.truth(<scanner name>)``. The table is printed; each scanner must
+reach recall >= 0.95 and precision >= 0.9 over all dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
+from tradingagents.discovery import SCANNER_REGISTRY, BaseScanner
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.sandbox.signals import SIGNALS
+from tradingagents.sources.hub import Sources
+
+SEED = 7
+DATES = [d.date().isoformat() for d in pd.bdate_range("2026-06-01", periods=20, freq="7B")]
+MIN_RECALL = 0.95
+MIN_PRECISION = 0.90
+
+
+def builtin_scanners() -> list[type[BaseScanner]]:
+    return [
+        cls
+        for cls in SCANNER_REGISTRY.classes()
+        if cls.__module__.startswith("tradingagents.scanners.builtin")
+    ]
+
+
+def quality_config(scanners: list[type[BaseScanner]]) -> dict[str, Any]:
+    return {
+        "discovery": {
+            "scanner_execution": {"max_workers": 8, "timeout_seconds": 120},
+            # Measure detection, not the cap on how many candidates a scanner reports.
+            "scanners": {cls.name: {"limit": 10_000} for cls in scanners},
+        },
+        "data": {
+            "mode": "sandbox",
+            "sandbox": {
+                "seed": SEED,
+                "services": {s: {"latency": {"median_ms": 0}} for s in _SERVICES},
+            },
+        },
+    }
+
+
+_SERVICES = ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> Iterator[dict[str, dict[str, int]]]:
+    """scanner -> {"true_positive", "found", "truth", "errors"} summed over DATES."""
+    scanners = builtin_scanners()
+    if not scanners:
+        pytest.skip("no built-in scanners are registered yet")
+    config = quality_config(scanners)
+    totals = {
+        cls.name: {"true_positive": 0, "found": 0, "truth": 0, "errors": 0} for cls in scanners
+    }
+    for trade_date in DATES:
+        sources = Sources.from_config(config, trade_date=trade_date)
+        try:
+            update = DiscoveryGraph(config, scanners=scanners, sources=sources).scanner_node(
+                {"trade_date": trade_date}
+            )
+            market = sources.sandbox.market  # type: ignore[union-attr]
+        finally:
+            sources.close()
+        found: dict[str, set[str]] = {cls.name: set() for cls in scanners}
+        for entry in update["candidate_metadata"]:
+            for name in entry["all_sources"]:
+                found[name].add(entry["ticker"])
+        for report in update["scanner_reports"]:
+            if report["status"] != "ok":
+                totals[report["name"]]["errors"] += 1
+        for cls in scanners:
+            truth = set(market.truth(cls.name))
+            totals[cls.name]["true_positive"] += len(found[cls.name] & truth)
+            totals[cls.name]["found"] += len(found[cls.name])
+            totals[cls.name]["truth"] += len(truth)
+    yield totals
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
+
+
+def test_print_quality_table(
+    outcomes: dict[str, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        f"{'scanner':22} {'truth':>6} {'found':>6} {'TP':>5} {'recall':>7} {'precision':>9} {'errors':>6}"
+    ]
+    for name, t in outcomes.items():
+        lines.append(
+            f"{name:22} {t['truth']:6} {t['found']:6} {t['true_positive']:5} "
+            f"{_ratio(t['true_positive'], t['truth']):7.3f} {_ratio(t['true_positive'], t['found']):9.3f} "
+            f"{t['errors']:6}"
+        )
+    with capsys.disabled():
+        print(
+            f"\nscanner quality over {len(DATES)} trade dates ({DATES[0]} .. {DATES[-1]}), seed {SEED}"
+        )
+        print("\n".join(lines))
+    assert outcomes
+
+
+@pytest.mark.parametrize("signal", SIGNALS)
+def test_scanner_meets_the_quality_bar(outcomes: dict[str, dict[str, int]], signal: str) -> None:
+    if signal not in outcomes:
+        pytest.fail(f"no built-in scanner named {signal!r}")
+    t = outcomes[signal]
+    assert t["errors"] == 0, f"{signal} failed on {t['errors']} of {len(DATES)} dates"
+    assert t["truth"] > 0, f"the sandbox planted no {signal} signals over {len(DATES)} dates"
+    recall = _ratio(t["true_positive"], t["truth"])
+    precision = _ratio(t["true_positive"], t["found"])
+    assert recall >= MIN_RECALL, f"{signal}: recall {recall:.3f} < {MIN_RECALL}"
+    assert precision >= MIN_PRECISION, f"{signal}: precision {precision:.3f} < {MIN_PRECISION}"
