@@ -8,7 +8,6 @@ reach recall >= 0.95 and precision >= 0.9 over all dates.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -96,18 +95,19 @@ def _ratio(part: int, whole: int) -> float:
 def test_print_quality_table(
     outcomes: dict[str, dict[str, int]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = [
-        f"{'scanner':22} {'truth':>6} {'found':>6} {'TP':>5} {'recall':>7} {'precision':>9} {'errors':>6}"
-    ]
+    header = ("scanner", "truth", "found", "TP", "recall", "precision", "errors")
+    lines = [f"{header[0]:22} " + " ".join(f"{h:>9}" for h in header[1:])]
     for name, t in outcomes.items():
+        recall = _ratio(t["true_positive"], t["truth"])
+        precision = _ratio(t["true_positive"], t["found"])
         lines.append(
-            f"{name:22} {t['truth']:6} {t['found']:6} {t['true_positive']:5} "
-            f"{_ratio(t['true_positive'], t['truth']):7.3f} {_ratio(t['true_positive'], t['found']):9.3f} "
-            f"{t['errors']:6}"
+            f"{name:22} {t['truth']:9} {t['found']:9} {t['true_positive']:9} "
+            f"{recall:9.3f} {precision:9.3f} {t['errors']:9}"
         )
     with capsys.disabled():
         print(
-            f"\nscanner quality over {len(DATES)} trade dates ({DATES[0]} .. {DATES[-1]}), seed {SEED}"
+            f"\nscanner quality over {len(DATES)} trade dates "
+            f"({DATES[0]} .. {DATES[-1]}), seed {SEED}"
         )
         print("\n".join(lines))
     assert outcomes
