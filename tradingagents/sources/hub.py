@@ -26,7 +26,7 @@ from tradingagents.sources import prices as _prices
 from tradingagents.sources import reddit as _reddit
 from tradingagents.sources import sec as _sec
 from tradingagents.sources.alpha_vantage import AlphaVantageSource
-from tradingagents.sources.config import SOURCE_NAMES, DataConfig, load_data_config
+from tradingagents.sources.config import SOURCE_NAMES, DataConfig, RateLimit, load_data_config
 from tradingagents.sources.credentials import SourceAccess, resolve_access
 from tradingagents.sources.errors import MissingCredentials
 from tradingagents.sources.finnhub import FinnhubSource
@@ -200,6 +200,15 @@ class Sources:
         }
         return settings.model_copy(update=urls)
 
+    def _rate_limit(self, name: str, access: SourceAccess, settings: Any) -> RateLimit | None:
+        """Live: the configured limit (the service's free tier by default). Sandbox: the
+        emulator's own limit, so offline runs are as fast as the emulator allows while the
+        client still honours whatever limit a rehearsal switches on there."""
+        if access.mode == "live" or self.sandbox is None:
+            limit: RateLimit | None = settings.rate_limit
+            return limit
+        return _sandbox_rate_limit(self.sandbox, name)
+
     def _session(self, name: str, access: SourceAccess, settings: Any) -> SourceSession:
         ttl = settings.cache_ttl
         # The sandbox's port changes every run, so its answers are cached in memory only.
@@ -211,10 +220,18 @@ class Sources:
             cache_file=path,
             ttl_rules=[(pattern, getattr(ttl, key)) for pattern, key in _TTL_RULES[name]],
             cacheable=_CACHEABLE[name],
-            limiter=build_limiter(settings.rate_limit),
+            limiter=build_limiter(self._rate_limit(name, access, settings)),
             timeout=settings.timeout_seconds,
             max_wait=self.config.resilience.max_wait_seconds,
         )
+
+
+def _sandbox_rate_limit(server: SandboxServer, name: str) -> RateLimit | None:
+    """The emulator's own server-side limit for ``name`` (``None``: it enforces none)."""
+    limit = server.knobs(name).rate_limit
+    if limit is None:
+        return None
+    return RateLimit(per_second=limit.per_second, per_minute=limit.per_minute)
 
 
 def start_sandbox(data: DataConfig, trade_date: dt.date | str | None) -> SandboxServer:
