@@ -36,6 +36,7 @@ NAME = "alpha_vantage"
 T = TypeVar("T")
 _ERROR_KEYS = ("Note", "Information", "Error Message")
 _PER_MINUTE_WINDOW_SECONDS = 60.0
+_BURST_WINDOW_SECONDS = 1.0
 
 TTL_RULES = (
     (r"[?&]function=TOP_GAINERS_LOSERS(&|$)", "movers"),
@@ -99,8 +100,11 @@ def error_in_body(body: Any) -> SourceError | None:
         return RateLimited(NAME, body["Note"], retry_after=_PER_MINUTE_WINDOW_SECONDS)
     if isinstance(body.get("Information"), str):
         text = body["Information"]
-        if "premium" in text.lower():
+        lowered = text.lower()
+        if "this is a premium endpoint" in lowered:
             return NoAccess(NAME, text)
+        if "per second" in lowered:
+            return RateLimited(NAME, text, retry_after=_BURST_WINDOW_SECONDS)
         # The daily allowance is spent: waiting a few seconds will not help.
         return RateLimited(NAME, text, retryable=False)
     if isinstance(body.get("Error Message"), str):

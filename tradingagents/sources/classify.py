@@ -12,6 +12,7 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from tradingagents.sources import budget
 from tradingagents.sources.errors import (
@@ -27,6 +28,8 @@ from tradingagents.sources.errors import (
 )
 
 _DETAIL_CHARS = 200
+# No reset window is a billion seconds long: a larger x-ratelimit-reset is an epoch time.
+_EPOCH_THRESHOLD = 1e9
 # A timeout this close to the end of the budget was caused by the budget, not the service.
 _BUDGET_SLACK_SECONDS = 0.05
 
@@ -48,11 +51,16 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def retry_after_of(response: requests.Response) -> float | None:
-    """``Retry-After``, else Reddit's ``x-ratelimit-reset`` (seconds until the window resets)."""
+    """``Retry-After``, else ``x-ratelimit-reset``: seconds until the window resets (Reddit)
+    or the reset's epoch time (Finnhub), told apart by size."""
     header = parse_retry_after(response.headers.get("Retry-After"))
     if header is not None:
         return header
-    return parse_retry_after(response.headers.get("x-ratelimit-reset"))
+    reset = parse_retry_after(response.headers.get("x-ratelimit-reset"))
+    if reset is not None and reset > _EPOCH_THRESHOLD:
+        # Whole epoch seconds, rounded down: the window really resets within the next second.
+        return max(0.0, reset + 1.0 - time.time())
+    return reset
 
 
 def endpoint_of(response: requests.Response) -> str:
@@ -88,27 +96,43 @@ def error_from_exception(source: str, exc: BaseException) -> SourceError | None:
         return exc
     if isinstance(exc, budget.BudgetExhausted):
         return DeadlineExceeded(source, "the scanner's time budget ran out")
-    if isinstance(exc, requests.exceptions.Timeout):
+    if isinstance(exc, requests.exceptions.RequestException) and _is_transport_failure(exc):
         left = budget.remaining()
         if left is not None and left <= _BUDGET_SLACK_SECONDS:
             return DeadlineExceeded(source, "the request outlived the scanner's time budget")
-        kind = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) else "reading"
-        return TransientError(source, f"timed out {kind} ({_request_path(exc)})")
-    if isinstance(
-        exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
-    ):
-        return TransientError(
-            source, f"connection failed ({_request_path(exc)}): {type(exc).__name__}"
-        )
+        return TransientError(source, f"{_transport_failure(exc)}{_request_path(exc)}")
     if isinstance(exc, json.JSONDecodeError | requests.exceptions.JSONDecodeError):
         return MalformedResponse(source, f"the answer is not valid JSON ({exc.msg} at {exc.pos})")
     return None
 
 
+def _is_transport_failure(exc: requests.exceptions.RequestException) -> bool:
+    return isinstance(
+        exc,
+        requests.exceptions.Timeout
+        | requests.exceptions.ConnectionError
+        | requests.exceptions.ChunkedEncodingError,
+    )
+
+
+def _transport_failure(exc: requests.exceptions.RequestException) -> str:
+    """What went wrong, in words (never the exception text: it quotes the URL and its key)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out connecting"
+    # A stalled body surfaces as a ConnectionError wrapping urllib3's ReadTimeoutError.
+    if isinstance(exc, requests.exceptions.ReadTimeout) or (
+        exc.args and isinstance(exc.args[0], urllib3.exceptions.ReadTimeoutError)
+    ):
+        return "timed out reading the answer"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the answer was cut off"
+    return "connection failed"
+
+
 def _request_path(exc: requests.exceptions.RequestException) -> str:
-    request = exc.request
-    url = getattr(request, "url", None) or ""
-    return urlsplit(url).path or "request"
+    """`` (/path)`` of the failed request when known (a stalled body knows no request)."""
+    url = getattr(exc.request, "url", None)
+    return f" ({urlsplit(url).path})" if url else ""
 
 
 def _detail(response: requests.Response) -> str:

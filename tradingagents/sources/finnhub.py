@@ -25,6 +25,7 @@ from tradingagents.sources.finnhub_records import (
     Quote,
     RecommendationTrend,
     StockSymbol,
+    UpgradeDowngrade,
 )
 from tradingagents.sources.http import SourceSession
 from tradingagents.sources.records import parse_many, parse_one
@@ -37,7 +38,8 @@ T = TypeVar("T")
 TTL_RULES = (
     (r"/quote\?", "quote"),
     (r"/(company-)?news\?", "news"),
-    (r"/(calendar/earnings|stock/recommendation|stock/insider-transactions)\?", "calendar"),
+    (r"/calendar/earnings\?", "calendar"),
+    (r"/stock/(recommendation|upgrade-downgrade|insider-transactions)\?", "calendar"),
     (r"/stock/(symbol|profile2)\?", "reference"),
 )
 
@@ -58,7 +60,7 @@ def translate(exc: BaseException) -> SourceError | None:
     if isinstance(exc, finnhub.FinnhubAPIException):
         return error_from_response(NAME, exc.response)
     if isinstance(exc, finnhub.FinnhubRequestException):
-        return MalformedResponse(NAME, "the answer is neither JSON nor text")
+        return MalformedResponse(NAME, "the answer is not valid JSON")
     return error_from_exception(NAME, exc)
 
 
@@ -139,6 +141,17 @@ class FinnhubSource:
             "/stock/recommendation",
             lambda c: c.recommendation_trends(symbol),
             lambda raw: parse_many(NAME, RecommendationTrend, raw, "/stock/recommendation"),
+        )
+
+    def upgrade_downgrade(
+        self, symbol: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[UpgradeDowngrade]:
+        """Analyst upgrades and downgrades; premium on Finnhub (:class:`NoAccess` otherwise),
+        so callers fall back to :meth:`recommendation_trends`."""
+        return self._call(
+            "/stock/upgrade-downgrade",
+            lambda c: c.upgrade_downgrade(symbol=symbol, _from=_iso(start), to=_iso(end)),
+            lambda raw: parse_many(NAME, UpgradeDowngrade, raw, "/stock/upgrade-downgrade"),
         )
 
     def stock_symbols(self, exchange: str = "US") -> list[StockSymbol]:

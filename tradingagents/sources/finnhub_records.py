@@ -80,6 +80,18 @@ class RecommendationTrend(Record):
     strong_sell: int = Field(alias="strongSell")
 
 
+class UpgradeDowngrade(Record):
+    """One analyst rating change (a premium endpoint: free keys get :class:`NoAccess`)."""
+
+    symbol: str
+    company: str = ""
+    from_grade: str = Field(default="", alias="fromGrade")
+    to_grade: str = Field(default="", alias="toGrade")
+    action: str = ""
+    """up, down, main(tain), init(iate) or reit(erate)."""
+    grade_time: EpochSeconds = Field(default=None, alias="gradeTime")
+
+
 class StockSymbol(Record):
     symbol: str
     display_symbol: str = Field(alias="displaySymbol")

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def build_limiter(rate_limit: RateLimit | None) -> Limiter | None:
         for window, limit in rate_limit.windows().items()
         if limit is not None
     ]
-    return Limiter(InMemoryBucket(rates))
+    return Limiter(InMemoryBucket(_binding(rates)))
 
 
 def _rate(limit: float, interval_ms: int) -> Rate:
@@ -61,6 +62,34 @@ def _rate(limit: float, interval_ms: int) -> Rate:
     if limit >= 1:
         return Rate(int(limit), interval_ms)
     return Rate(1, round(interval_ms / limit))
+
+
+def _binding(rates: list[Rate]) -> list[Rate]:
+    """The rates that can ever bind, shortest window first.
+
+    pyrate-limiter rejects a list where a short window is not strictly looser than a long one,
+    and config merging easily yields one (the default 30/s under a user's 1/min). A rate is
+    redundant when another one already caps its window at or below its limit.
+    """
+
+    def implied_cap(other: Rate, window: int) -> int:
+        # At most other.limit per other.interval, so at most this many in `window`.
+        if other.interval >= window:
+            return int(other.limit)
+        return int(other.limit) * -(-window // int(other.interval))
+
+    kept = [
+        rate
+        for rate in rates
+        if not any(
+            other is not rate and implied_cap(other, int(rate.interval)) <= rate.limit
+            for other in rates
+        )
+    ]
+    dropped = len(rates) - len(kept)
+    if dropped:
+        logger.debug("ignoring %d rate window(s) that another window makes redundant", dropped)
+    return sorted(kept, key=lambda rate: rate.interval)
 
 
 class _BudgetedAdapter(HTTPAdapter):
@@ -182,8 +211,10 @@ class SourceSession(CachedSession):
             str(cache_file) if cache_file is not None else source,
             **backend_args,
             expire_after=DO_NOT_CACHE,
+            # A timedelta, because requests-cache truncates a float of seconds to an int.
             urls_expire_after={
-                re.compile(pattern): ttl if ttl > 0 else DO_NOT_CACHE for pattern, ttl in ttl_rules
+                re.compile(pattern): timedelta(seconds=ttl) if ttl > 0 else DO_NOT_CACHE
+                for pattern, ttl in ttl_rules
             },
             allowable_codes=(200,),
             allowable_methods=("GET",),

@@ -24,7 +24,7 @@ import requests
 from tradingagents.sources.bars import BarsError, normalise_bars
 from tradingagents.sources.classify import error_from_exception, error_from_response
 from tradingagents.sources.config import PricesConfig, ResilienceConfig
-from tradingagents.sources.errors import MalformedResponse, NotFound, SourceError
+from tradingagents.sources.errors import MalformedResponse, NotFound, RateLimited, SourceError
 from tradingagents.sources.http import SourceSession
 from tradingagents.sources.resilience import Guard
 
@@ -156,8 +156,11 @@ def stooq_symbol(symbol: str) -> str:
 
 def parse_stooq_csv(text: str, symbol: str) -> pd.DataFrame:
     """Stooq CSV (``Date,Open,High,Low,Close,Volume``) to bars; "No data" is :class:`NotFound`."""
-    if not text.strip() or text.strip().lower().startswith("no data"):
+    head = text.strip()[:64].lower()
+    if not head or head.startswith("no data"):
         raise NotFound(NAME, f"no daily bars for {symbol}")
+    if head.startswith("exceeded the daily hits limit"):
+        raise RateLimited(NAME, "Stooq's daily hits limit is exhausted", retryable=False)
     try:
         return normalise_bars(pd.read_csv(io.StringIO(text)))
     except (BarsError, pd.errors.ParserError, ValueError) as exc:
