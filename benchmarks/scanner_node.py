@@ -19,7 +19,6 @@ interpreter exit is what it measures.
 from __future__ import annotations
 
 import argparse
-import heapq
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tradingagents.discovery import BaseScanner
+from tradingagents.discovery.reports import ideal_makespan, lower_bound
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 
 SEED = 20261124
@@ -93,18 +93,6 @@ def run(
     return graph.scanner_node({"trade_date": "2026-11-24"})  # type: ignore[arg-type]
 
 
-def greedy_makespan(durations: list[float], workers: int) -> float:
-    """List scheduling in submission order: each task goes to the earliest-free worker."""
-    free_at = [0.0] * workers
-    heapq.heapify(free_at)
-    end = 0.0
-    for d in durations:
-        start = heapq.heappop(free_at)
-        heapq.heappush(free_at, start + d)
-        end = max(end, start + d)
-    return end
-
-
 def child(args: argparse.Namespace) -> None:
     classes = make_scanners(latencies(args.scanners), args.hang)
     update = run(classes, concurrent=True, workers=args.workers, timeout=args.timeout)
@@ -144,8 +132,8 @@ def main() -> None:
     assert sequential["candidate_metadata"] == concurrent["candidate_metadata"], "modes disagree"
 
     durations = [r["duration_seconds"] for r in concurrent["scanner_reports"]]
-    ideal = greedy_makespan(durations, args.workers)
-    lower = max(max(durations), sum(durations) / args.workers)
+    ideal = ideal_makespan(durations, args.workers)
+    lower = lower_bound(durations, args.workers)
     overhead_ms = (wall - ideal) / len(durations) * 1000
     print(f"sequential: {seq_wall:.3f} s")
     print(f"concurrent: {wall:.3f} s  (speedup {seq_wall / wall:.2f}x)")

@@ -6,6 +6,7 @@ shape is written down in one place.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -47,3 +48,22 @@ def summarise(
         "counts": {status: counts.get(status, 0) for status in STATUSES},
         "invalid_candidates": sum(r["invalid_candidates"] for r in reports),
     }
+
+
+def ideal_makespan(durations: Sequence[float], workers: int) -> float:
+    """The wall time a zero-overhead executor would need: ``durations`` list-scheduled in
+    submission order, each onto the earliest-free of ``workers`` workers."""
+    free_at = [0.0] * max(1, workers)
+    end = 0.0
+    for duration in durations:
+        start = heapq.heappop(free_at)
+        heapq.heappush(free_at, start + duration)
+        end = max(end, start + duration)
+    return end
+
+
+def lower_bound(durations: Sequence[float], workers: int) -> float:
+    """No schedule beats the longest task, nor the total work spread over every worker."""
+    if not durations:
+        return 0.0
+    return max(max(durations), sum(durations) / max(1, workers))
