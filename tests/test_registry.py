@@ -23,11 +23,21 @@ class MyScanner(BaseScanner):
         return [{"ticker": "NVDA", "source": self.name, "context": "why", "priority": "high"}]
 
 
+def only(*names: str, **entries: dict[str, Any]) -> dict[str, Any]:
+    """A config that disables every registered scanner except ``names`` (the built-in ones
+    are registered too once any test imported them)."""
+    scanners: dict[str, dict[str, Any]] = {
+        n: {"enabled": False} for n in SCANNER_REGISTRY.names() if n not in names
+    }
+    scanners.update(entries)
+    return {"discovery": {"scanners": scanners}}
+
+
 def test_users_existing_scanner_style_registers_and_runs() -> None:
     SCANNER_REGISTRY.register(MyScanner)
     try:
         assert "my_scanner" in SCANNER_REGISTRY
-        graph = DiscoveryGraph({"discovery": {"scanners": {"my_scanner": {"limit": 3}}}})
+        graph = DiscoveryGraph(only("my_scanner", my_scanner={"limit": 3}))
         update = graph.scanner_node({"trade_date": "2026-11-24"})
         report = next(r for r in update["scanner_reports"] if r["name"] == "my_scanner")
         assert report["status"] == "ok"
@@ -109,7 +119,7 @@ def test_entry_point_plugins_load_and_broken_ones_are_reported(tmp_path: Path) -
         assert "broken_plugin" in errors and "AttributeError" in errors["broken_plugin"]
         # The graph reports the broken plugin as a failed scanner instead of losing it.
         SCANNER_REGISTRY.reload_plugins()
-        update = DiscoveryGraph(None).scanner_node({"trade_date": "2026-11-24"})
+        update = DiscoveryGraph(only("plugin_scanner")).scanner_node({"trade_date": "2026-11-24"})
         reports = {r["name"]: r for r in update["scanner_reports"]}
         assert reports["plugin_scanner"]["status"] == "ok"
         assert reports["broken_plugin"]["status"] == "error"
