@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from tradingagents.sandbox.behaviour import Behaviour, Fault
 from tradingagents.sandbox.knobs import SERVICE_NAMES, ServiceKnobs, apply_changes, parse_services
@@ -132,7 +132,7 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
-    def start(self) -> SandboxServer:
+    def start(self) -> Self:
         if self._httpd is not None:
             raise RuntimeError("SandboxServer is already started")
         if self._stopping.is_set():
@@ -162,7 +162,7 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -370,6 +370,12 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = IDLE_CONNECTION_SECONDS
     server: _HTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without NODELAY, Nagle's algorithm meets the
+        # client's delayed ACK and every keep-alive answer waits ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         self.server.emulator._dispatch(self)

@@ -11,13 +11,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Verdict:
-    """The rate limiter's answer for one request (numbers of its longest window)."""
+    """The limiter's answer for one request.
+
+    `limit`/`used`/`remaining` describe the longest window (the plan's headline limit);
+    when the request is refused, `remaining` is 0 and `reset_seconds` counts down to a free
+    slot in the longest window that is full (`blocked_window_seconds`).
+    """
 
     allowed: bool
     limit: int
     used: int
     remaining: int
-    reset_seconds: float  # until the (blocking or longest) window frees a slot
+    reset_seconds: float
     blocked_window_seconds: float | None = None
 
 
@@ -44,29 +49,31 @@ class SlidingWindowLimiter:
         """Record one request if every window has room; say what the client may know."""
         with self._lock:
             now = self._clock()
-            for (_limit, seconds), log in zip(self._windows, self._logs, strict=True):
+            full = None
+            for index, ((limit, seconds), log) in enumerate(
+                zip(self._windows, self._logs, strict=True)
+            ):
                 while log and log[0] <= now - seconds:
                     log.popleft()
-            for (limit, seconds), log in zip(self._windows, self._logs, strict=True):
                 if len(log) >= limit:
-                    return self._verdict(now, allowed=False, blocked=seconds)
-            for log in self._logs:
-                log.append(now)
-            return self._verdict(now, allowed=True, blocked=None)
+                    full = index  # windows are sorted: the last full one is the longest
+            if full is None:
+                for log in self._logs:
+                    log.append(now)
+            return self._verdict(now, full)
 
-    def _verdict(self, now: float, *, allowed: bool, blocked: float | None) -> Verdict:
-        index = len(self._windows) - 1
-        if blocked is not None:
-            index = [seconds for _, seconds in self._windows].index(blocked)
-        limit, seconds = self._windows[index]
-        log = self._logs[index]
-        reset = (log[0] + seconds - now) if log else seconds
-        used = len(log)
+    def _verdict(self, now: float, full: int | None) -> Verdict:
+        limit, seconds = self._windows[-1]
+        used = len(self._logs[-1])
+        reset_index = len(self._windows) - 1 if full is None else full
+        reset_log = self._logs[reset_index]
+        reset_window = self._windows[reset_index][1]
+        reset = (reset_log[0] + reset_window - now) if reset_log else reset_window
         return Verdict(
-            allowed=allowed,
+            allowed=full is None,
             limit=limit,
             used=used,
-            remaining=max(limit - used, 0),
+            remaining=0 if full is not None else max(limit - used, 0),
             reset_seconds=max(reset, 0.0),
-            blocked_window_seconds=blocked,
+            blocked_window_seconds=None if full is None else reset_window,
         )
