@@ -54,7 +54,7 @@ def build_limiter(rate_limit: RateLimit | None) -> Limiter | None:
         for window, limit in rate_limit.windows().items()
         if limit is not None
     ]
-    return Limiter(InMemoryBucket(_binding(rates)))
+    return Limiter(InMemoryBucket(binding_rates(rates)))
 
 
 def _rate(limit: float, interval_ms: int) -> Rate:
@@ -64,7 +64,7 @@ def _rate(limit: float, interval_ms: int) -> Rate:
     return Rate(1, round(interval_ms / limit))
 
 
-def _binding(rates: list[Rate]) -> list[Rate]:
+def binding_rates(rates: list[Rate]) -> list[Rate]:
     """The rates that can ever bind, shortest window first.
 
     pyrate-limiter rejects a list where a short window is not strictly looser than a long one,

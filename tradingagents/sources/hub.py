@@ -28,7 +28,7 @@ from tradingagents.sources import sec as _sec
 from tradingagents.sources.alpha_vantage import AlphaVantageSource
 from tradingagents.sources.config import SOURCE_NAMES, DataConfig, RateLimit, load_data_config
 from tradingagents.sources.credentials import SourceAccess, resolve_access
-from tradingagents.sources.errors import MissingCredentials
+from tradingagents.sources.errors import MissingCredentials, SourceUnavailable
 from tradingagents.sources.finnhub import FinnhubSource
 from tradingagents.sources.http import SourceSession, build_limiter, cache_file, json_cacheable
 from tradingagents.sources.log_safety import protect_library_loggers
@@ -165,9 +165,12 @@ class Sources:
     # -- construction --------------------------------------------------------------------------
     def _get(self, name: str) -> _Closable:
         source = self._sources.get(name)
-        if source is None:
-            raise MissingCredentials(name, self.access[name].unavailable_reason or "closed")
-        return source
+        if source is not None:
+            return source
+        reason = self.access[name].unavailable_reason
+        if reason is not None:
+            raise MissingCredentials(name, reason)
+        raise SourceUnavailable(name, "the Sources hub is closed")
 
     def _build(self, name: str) -> _Closable:
         access = self.access[name]
@@ -231,7 +234,9 @@ def _sandbox_rate_limit(server: SandboxServer, name: str) -> RateLimit | None:
     limit = server.knobs(name).rate_limit
     if limit is None:
         return None
-    return RateLimit(per_second=limit.per_second, per_minute=limit.per_minute)
+    return RateLimit(
+        per_second=limit.per_second, per_minute=limit.per_minute, per_day=limit.per_day
+    )
 
 
 def start_sandbox(data: DataConfig, trade_date: dt.date | str | None) -> SandboxServer:
