@@ -20,6 +20,12 @@ logger = logging.getLogger("tradingagents")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["sandbox", "serve"]:
+        # The sandbox owns its options (and their help); hand them over untouched.
+        from tradingagents.sandbox.__main__ import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -103,11 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox_commands = sandbox.add_subparsers(
         dest="sandbox_command", required=True, metavar="ACTION"
     )
-    serve = sandbox_commands.add_parser(
-        "serve", help="serve the emulator until Ctrl-C", add_help=False
+    # Listed for --help only: main() hands `sandbox serve ...` to the sandbox's own parser.
+    sandbox_commands.add_parser(
+        "serve", help="serve the emulator until Ctrl-C (--seed, --date, --port, --services)"
     )
-    serve.add_argument("rest", nargs=argparse.REMAINDER)
-    serve.set_defaults(handler=_sandbox_serve)
     return parser
 
 
@@ -161,9 +166,3 @@ def _scanners(args: argparse.Namespace) -> int:
     from tradingagents.cli.discover import list_scanners
 
     return list_scanners(load_config_file(args.config), with_params=args.params)
-
-
-def _sandbox_serve(args: argparse.Namespace) -> int:
-    from tradingagents.sandbox.__main__ import main as sandbox_main
-
-    return sandbox_main(["serve", *args.rest])
