@@ -356,6 +356,11 @@ class _HTTPServer(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that vanish mid-request are routine here (timeouts, injected resets).
+        logger.debug("sandbox connection from %s ended abnormally", client_address,
+                     exc_info=True)
+
     def drop_connections(self) -> None:
         with self._connections_lock:
             connections = list(self._connections)
