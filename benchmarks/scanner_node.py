@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tradingagents.discovery import BaseScanner
+from tradingagents.discovery.engine import ProgressCallback
 from tradingagents.discovery.reports import ideal_makespan, lower_bound
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 
@@ -78,7 +80,12 @@ def make_scanners(delays: list[float], hang: int) -> list[type[BaseScanner]]:
 
 
 def run(
-    classes: list[type[BaseScanner]], *, concurrent: bool, workers: int, timeout: float
+    classes: list[type[BaseScanner]],
+    *,
+    concurrent: bool,
+    workers: int,
+    timeout: float,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     config = {
         "discovery": {
@@ -89,13 +96,25 @@ def run(
             }
         }
     }
-    graph = DiscoveryGraph(config, scanners=classes)
+    graph = DiscoveryGraph(config, scanners=classes, on_progress=progress)
     return graph.scanner_node({"trade_date": "2026-11-24"})  # type: ignore[arg-type]
 
 
 def child(args: argparse.Namespace) -> None:
     classes = make_scanners(latencies(args.scanners), args.hang)
-    update = run(classes, concurrent=True, workers=args.workers, timeout=args.timeout)
+    late: list[float] = []
+
+    def progress(completed: int, total: int, report: dict[str, Any]) -> None:
+        if report["status"] == "timeout":  # "finished" is the deadline; now is when it is reported
+            late.append(time.time() - datetime.fromisoformat(report["finished"]).timestamp())
+
+    update = run(
+        classes, concurrent=True, workers=args.workers, timeout=args.timeout, progress=progress
+    )
+    print(
+        f"CHILD timeouts reported at most {max(late) * 1000:.1f} ms after their deadline",
+        flush=True,
+    )
     counts = update["scan_summary"]["counts"]
     print(f"CHILD counts={counts} wall={update['scan_summary']['wall_seconds']:.3f}", flush=True)
     print(f"RETURNED {time.time():.6f}", flush=True)
@@ -160,7 +179,9 @@ def main() -> None:
         out, _ = proc.communicate()
         exited = time.time()
         returned = float(out.split("RETURNED ")[1].split()[0])
-        print(out.splitlines()[0].replace("CHILD", f"with {args.hang} hung scanners:"))
+        for line in out.splitlines():
+            if line.startswith("CHILD"):
+                print(line.replace("CHILD", f"with {args.hang} hung scanners:"))
         print(f"exit after node returned: {exited - returned:.3f} s (exit code {proc.returncode})")
 
 

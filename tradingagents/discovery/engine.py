@@ -203,6 +203,7 @@ def _failure_entry(report: ScannerReport, when: str | None) -> dict[str, Any]:
     return {
         "timestamp": when,
         "type": f"scanner_{report.status}",
+        "node": "scanner",
         "scanner": report.name,
         "tool": "",
         "parameters": {},

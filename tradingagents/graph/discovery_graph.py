@@ -114,6 +114,7 @@ class DiscoveryGraph:
             "filter",
             sources=lambda: self.sources_for(trade_date),
             preview_chars=self.settings.preview_chars,
+            node="filter",
         )
         tools.begin(time.monotonic() + float(self.settings.execution.timeout_seconds))
         facts = fetch_facts(
@@ -127,7 +128,7 @@ class DiscoveryGraph:
         return {
             "filtered_candidates": kept,
             "dropped_candidates": dropped,
-            "tool_logs": [{**entry, "node": "filter"} for entry in tools.cancel("filter done")],
+            "tool_logs": tools.cancel("filter done"),
             "status": "filtered",
         }
 

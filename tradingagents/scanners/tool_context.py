@@ -66,8 +66,10 @@ class ToolContext:
         *,
         sources: Sources | SourcesProvider | None = None,
         preview_chars: int = DEFAULT_PREVIEW_CHARS,
+        node: str = "scanner",
     ) -> None:
         self.scanner = scanner
+        self.node = node
         self._sources = sources
         self._preview_chars = preview_chars
         self._lock = threading.Lock()
@@ -149,6 +151,7 @@ class ToolContext:
         entry: dict[str, Any] = {
             "timestamp": utc_now_iso(),
             "type": "tool",
+            "node": self.node,
             "scanner": self.scanner,
             "tool": tool,
             "parameters": redact(params),
