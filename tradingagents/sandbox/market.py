@@ -14,11 +14,14 @@ import logging
 import threading
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from tradingagents.sandbox import market_bars
+from tradingagents.sandbox.ground_truth import evaluate
 from tradingagents.sandbox.market_bars import FloatArray
 from tradingagents.sandbox.market_events import Events, build_events
+from tradingagents.sandbox.market_plants import plant_price_signals
 from tradingagents.sandbox.market_records import (
     Company,
     Decoy,
@@ -32,6 +35,7 @@ from tradingagents.sandbox.market_records import (
     RecommendationTrend,
     RedditPost,
 )
+from tradingagents.sandbox.signals import SIGNALS
 from tradingagents.sandbox.universe import Listing, build_universe
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+PLANT_TAG = 0x504C4E54  # "PLNT"
 CLOSE_HOUR_UTC = 21  # 16:00 New York (EST); the quote's timestamp and the Reddit "now"
 REDDIT_SUBREDDITS = ("wallstreetbets", "stocks")
 
@@ -114,12 +119,10 @@ class Market:
         self._column = {symbol: i for i, symbol in enumerate(symbols)}
         self._bars = bars
         self._events = events
-        self.ground_truth: tuple[PlantedSignal, ...] = events.ground_truth
-        self.decoys: tuple[Decoy, ...] = events.decoys
-        self._truth: dict[str, frozenset[str]] = {}
-        for planted in self.ground_truth:
-            self._truth.setdefault(planted.signal, frozenset())
-            self._truth[planted.signal] = self._truth[planted.signal] | {planted.ticker}
+        verdict = evaluate(self, events.planted, events.decoy_candidates)
+        self.ground_truth: tuple[PlantedSignal, ...] = verdict.signals
+        self.decoys: tuple[Decoy, ...] = verdict.decoys
+        self._truth = verdict.truth
 
     def __repr__(self) -> str:
         return (
@@ -219,12 +222,10 @@ class Market:
 
     # -- ground truth ---------------------------------------------------------------------
     def truth(self, signal: str) -> frozenset[str]:
-        """Tickers that satisfy `signal`'s definition on the trade date."""
-        from tradingagents.sandbox.signals import SIGNALS
-
-        if signal not in SIGNALS:
+        """Tickers that satisfy `signal`'s definition (signals.py) on the trade date."""
+        if signal not in self._truth:
             raise KeyError(f"unknown signal {signal!r}; known: {', '.join(SIGNALS)}")
-        return self._truth.get(signal, frozenset())
+        return self._truth[signal]
 
 
 def _utc_date(epoch_seconds: int) -> dt.date:
@@ -259,8 +260,10 @@ def _cached_market(seed: int, trade_date: dt.date) -> Market:
     listings = build_universe(seed)
     dates = market_bars.window_dates(trade_date)
     raw = market_bars.simulate(seed, listings, dates)
+    rng = np.random.Generator(np.random.PCG64([seed, PLANT_TAG, trade_date.toordinal()]))
+    planting = plant_price_signals(raw, market_bars.render(raw), rng)
     bars = market_bars.render(raw)
-    events = build_events(seed, trade_date, listings, dates, bars)
+    events = build_events(seed, trade_date, listings, dates, bars, planting)
     logger.debug("generated sandbox market seed=%s trade_date=%s", seed, trade_date)
     return Market(seed, trade_date, _companies(listings, bars.close), dates, bars,
                   events)

@@ -142,6 +142,17 @@ def garch_paths(
     return returns, sigmas
 
 
+def ar1_filter(inputs: FloatArray, phi: float, first_scale: float) -> FloatArray:
+    """y[t] = phi * y[t-1] + inputs[t], with y[0] = first_scale * inputs[0]."""
+    out = np.empty_like(inputs)
+    state = first_scale * inputs[0]
+    out[0] = state
+    for t in range(1, len(inputs)):
+        state = phi * state + inputs[t]
+        out[t] = state
+    return out
+
+
 @dataclass(slots=True)
 class RawMarket:
     """Unrounded per-day ingredients of the bars; planting edits these before rendering."""
@@ -196,11 +207,9 @@ def simulate(seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex) 
     unconditional = np.sqrt(
         (beta * MARKET_GARCH[2]) ** 2 + (loading * SECTOR_GARCH[2]) ** 2 + idio_vol**2
     )
-    noise = np.empty_like(shocks.volume_idio)
-    state = shocks.volume_idio[0] * VOLUME_NOISE / np.sqrt(1 - VOLUME_AR**2)
-    for t in range(days):
-        state = VOLUME_AR * state + VOLUME_NOISE * shocks.volume_idio[t]
-        noise[t] = state
+    noise = ar1_filter(
+        VOLUME_NOISE * shocks.volume_idio, VOLUME_AR, 1.0 / np.sqrt(1 - VOLUME_AR**2)
+    )
     surprise = np.minimum(np.abs(log_return) / unconditional, VOLUME_SURPRISE_CAP) - np.sqrt(
         2 / np.pi
     )

@@ -1,4 +1,8 @@
-"""Non-price records of a market (first cut: valid shapes, background data only)."""
+"""Everything a market holds besides its bars, planted signals included.
+
+One PCG64 stream keyed by (seed, trade date) drives what is planted on the trade date; the
+background of each record type comes from its own day-keyed streams (see each module).
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tradingagents.sandbox.market_analysts import build_recommendations
 from tradingagents.sandbox.market_bars import Bars
+from tradingagents.sandbox.market_earnings import build_earnings
+from tradingagents.sandbox.market_insiders import build_insider_transactions
+from tradingagents.sandbox.market_movers import build_movers, extra_listings
+from tradingagents.sandbox.market_news import build_news
+from tradingagents.sandbox.market_plants import Planting
 from tradingagents.sandbox.market_records import (
     Decoy,
     EarningsEvent,
     InsiderTransaction,
-    MoverRow,
     Movers,
     NewsArticle,
-    PlantedSignal,
     RecommendationTrend,
     RedditPost,
 )
+from tradingagents.sandbox.market_reddit import build_reddit
 from tradingagents.sandbox.universe import Listing
 
 EVENTS_TAG = 0x45564E54  # "EVNT"
@@ -36,25 +45,8 @@ class Events:
     company_news: Mapping[str, tuple[NewsArticle, ...]]
     general_news: tuple[NewsArticle, ...]
     reddit: Mapping[str, tuple[RedditPost, ...]]
-    ground_truth: tuple[PlantedSignal, ...]
-    decoys: tuple[Decoy, ...]
-
-
-def _movers(listings: tuple[Listing, ...], bars: Bars) -> Movers:
-    close, previous = bars.close[-1], bars.close[-2]
-    change = close - previous
-    percent = change / previous * 100.0
-    rows = [
-        MoverRow(listing.symbol, float(close[i]), round(float(change[i]), 4),
-                 round(float(percent[i]), 4), int(bars.volume[-1, i]))
-        for i, listing in enumerate(listings)
-    ]
-    by_change = sorted(rows, key=lambda row: row.change_percentage)
-    return Movers(
-        top_gainers=tuple(reversed(by_change[-20:])),
-        top_losers=tuple(by_change[:20]),
-        most_actively_traded=tuple(sorted(rows, key=lambda row: -row.volume)[:20]),
-    )
+    planted: Mapping[str, tuple[str, ...]]  # signal -> tickers deliberately planted
+    decoy_candidates: tuple[Decoy, ...]  # before checking them against the definitions
 
 
 def build_events(
@@ -63,72 +55,58 @@ def build_events(
     listings: tuple[Listing, ...],
     dates: pd.DatetimeIndex,
     bars: Bars,
+    price_planting: Planting,
 ) -> Events:
-    rng = np.random.Generator(np.random.PCG64([seed, EVENTS_TAG, trade_date.toordinal()]))
-    insider: list[InsiderTransaction] = []
-    for i in rng.choice(len(listings), size=40, replace=False):
-        listing = listings[int(i)]
-        day = trade_date - dt.timedelta(days=int(rng.integers(0, 30)))
-        shares = int(rng.integers(1_000, 50_000))
-        insider.append(
-            InsiderTransaction(
-                symbol=listing.symbol, cik=listing.cik, insider_name="Jordan Avery",
-                insider_cik=1_900_000 + int(i), title="Director", is_director=True,
-                is_officer=False, is_ten_percent_owner=False, transaction_date=day,
-                filing_date=min(day + dt.timedelta(days=2), trade_date), code="S",
-                acquired_disposed="D", shares=shares, price=float(bars.close[-1, int(i)]),
-                shares_owned_after=shares * 3,
-                accession_number=f"{1_900_000 + int(i):010d}-{day.year % 100:02d}-{int(i):06d}",
-            )
+    """Records of every kind for the trade date, planted signals and decoys included."""
+    symbols = [listing.symbol for listing in listings]
+    planted: dict[str, list[str]] = {
+        signal: [symbols[column] for column in columns]
+        for signal, columns in price_planting.planted.items()
+    }
+    decoys = [Decoy(signal, symbols[column], why) for signal, column, why in
+              price_planting.decoys]
+
+    def stream(part: int) -> np.random.Generator:
+        return np.random.Generator(
+            np.random.PCG64([seed, EVENTS_TAG, trade_date.toordinal(), part])
         )
-    insider.sort(key=lambda row: row.filing_date, reverse=True)
-    by_symbol: dict[str, list[InsiderTransaction]] = {}
-    for row in insider:
-        by_symbol.setdefault(row.symbol, []).append(row)
-    earnings = tuple(
-        EarningsEvent(listing.symbol, trade_date + dt.timedelta(days=int(k % 30) - 10), "amc",
-                      1, trade_date.year, 1.0, 1.1 if k % 30 < 10 else None, 1e9,
-                      1.05e9 if k % 30 < 10 else None)
-        for k, listing in enumerate(listings)
+
+    extras = extra_listings(stream(0), set(symbols))
+    movers = build_movers(symbols, bars, extras)
+    decoys.extend(
+        Decoy("market_movers", row.ticker, f"{kind}, not a universe common stock")
+        for kind, row in extras
+        if row in movers.top_gainers or row in movers.top_losers
     )
-    month = trade_date.replace(day=1)
-    periods = [month]
-    for _ in range(3):
-        periods.append((periods[-1] - dt.timedelta(days=1)).replace(day=1))
-    recommendations = {
-        listing.symbol: tuple(RecommendationTrend(listing.symbol, p, 5, 10, 6, 1, 0)
-                              for p in periods)
-        for listing in listings
-    }
-    close_time = int(dt.datetime.combine(trade_date, dt.time(14), tzinfo=dt.UTC).timestamp())
-    company_news = {
-        listing.symbol: (NewsArticle(
-            k + 1, close_time, f"{listing.name} shares trade steady", "Quiet session.",
-            "MarketWatch", f"https://example.com/news/{k + 1}", "company", listing.symbol, ""),)
-        for k, listing in enumerate(listings)
-    }
-    general = (NewsArticle(900_000_001, close_time, "Stocks drift as traders await the Fed",
-                           "Markets were mixed.", "Reuters", "https://example.com/general/1",
-                           "general", "", ""),)
-    reddit = {
-        sub: tuple(
-            RedditPost(f"t{k:05d}", sub, f"What do you think of {listings[k].symbol}?",
-                       "Thoughts?", f"user_{k}", 10, 0.9, 3, float(close_time - k * 600),
-                       "Discussion", f"/r/{sub}/comments/t{k:05d}/post/",
-                       f"https://www.reddit.com/r/{sub}/comments/t{k:05d}/post/", False, False)
-            for k in range(30)
-        )
-        for sub in ("wallstreetbets", "stocks")
-    }
+    insider = build_insider_transactions(seed, stream(1), listings, dates, bars, trade_date)
+    earnings = build_earnings(seed, stream(2), listings, trade_date)
+    analysts = build_recommendations(seed, stream(3), listings, dates[0].date(), trade_date)
+    news = build_news(seed, stream(4), listings, trade_date)
+    reddit = build_reddit(seed, stream(5), listings, trade_date)
+    for signal, plan_planted, plan_decoys in (
+        ("insider_buying", insider.planted, insider.decoys),
+        ("earnings_calendar", earnings.planted, earnings.decoys),
+        ("analyst_upgrades", analysts.planted, analysts.decoys),
+        ("news_catalyst", news.planted, news.decoys),
+    ):
+        planted[signal] = list(plan_planted)
+        decoys.extend(Decoy(signal, ticker, why) for ticker, why in plan_decoys)
+    planted["reddit_trending"] = reddit.trending
+    planted["reddit_dd"] = reddit.dd
+    decoys.extend(Decoy(signal, ticker, why) for signal, ticker, why in reddit.decoys)
+
+    by_symbol: dict[str, list[InsiderTransaction]] = {}
+    for row in insider.rows:
+        by_symbol.setdefault(row.symbol, []).append(row)
     return Events(
-        movers=_movers(listings, bars),
-        insider=tuple(insider),
-        insider_by_symbol={k: tuple(v) for k, v in by_symbol.items()},
-        earnings=earnings,
-        recommendations=recommendations,
-        company_news=company_news,
-        general_news=general,
-        reddit=reddit,
-        ground_truth=(),
-        decoys=(),
+        movers=movers,
+        insider=tuple(insider.rows),
+        insider_by_symbol={symbol: tuple(rows) for symbol, rows in by_symbol.items()},
+        earnings=tuple(earnings.events),
+        recommendations=analysts.trends,
+        company_news=news.company,
+        general_news=news.general,
+        reddit=reddit.posts,
+        planted={signal: tuple(tickers) for signal, tickers in planted.items()},
+        decoy_candidates=tuple(decoys),
     )

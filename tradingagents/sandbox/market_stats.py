@@ -32,6 +32,8 @@ class PanelStatistics:
     volume_dispersion: float  # stdev over tickers of log(median daily volume)
     volume_abs_return_corr: float  # corr(log volume, |r|) within a ticker
     log_volume_acf1: float  # lag-1 autocorrelation of log volume
+    volume_5_20_log_std: float  # stdev of log(5-day mean volume / prior 20-day mean volume)
+    volume_spike_rate: float  # share of ticker-days with volume >= 3x its prior 20-day mean
     range_over_close: float  # median (high - low) / close
 
     def as_dict(self) -> dict[str, float]:
@@ -111,6 +113,9 @@ def panel_statistics(
     off_diagonal = ~np.eye(len(labels), dtype=bool)
     acfs = pd.concat([_autocorrelation(absolute, lag) for lag in range(1, ACF_LAGS + 1)], axis=1)
     volume_corr = log_volume.corrwith(absolute)
+    prior = volume.rolling(20).mean().shift(1)
+    recent = volume.rolling(5).mean()
+    baseline = prior.shift(5)
     return PanelStatistics(
         return_std=float(returns.std().median()),
         excess_kurtosis=float(returns.kurt().median()),
@@ -123,5 +128,7 @@ def panel_statistics(
         volume_dispersion=float(np.log(volume.median()).std()),
         volume_abs_return_corr=float(volume_corr.median()),
         log_volume_acf1=float(_autocorrelation(log_volume, 1).median()),
+        volume_5_20_log_std=float(np.nanstd(_log(recent / baseline).to_numpy())),
+        volume_spike_rate=float(np.nanmean((volume / prior).to_numpy()[20:] >= 3.0)),
         range_over_close=float(np.nanmedian(((high - low) / close.where(close > 0)).to_numpy())),
     )

@@ -62,7 +62,7 @@ UNUSUAL_VOLUME_MIN_PRICE = 5.0
 # volume_accumulation
 ACCUMULATION_RECENT_DAYS = 5
 ACCUMULATION_BASELINE_DAYS = 20
-ACCUMULATION_MIN_VOLUME_RATIO = 1.5
+ACCUMULATION_MIN_VOLUME_RATIO = 2.0
 ACCUMULATION_MAX_PRICE_CHANGE = 0.02
 # high_52w_breakout
 BREAKOUT_LOOKBACK = 252
@@ -86,7 +86,7 @@ INSIDER_MIN_VALUE = 100_000.0
 # earnings_calendar
 EARNINGS_WINDOW_DAYS = 7
 EARNINGS_HISTORY_QUARTERS = 4
-EARNINGS_MIN_BEATS = 3
+EARNINGS_MIN_BEATS = 4
 # analyst_upgrades
 ANALYST_MIN_SHIFT = 3
 # news_catalyst
@@ -203,7 +203,7 @@ def accumulation_metrics(close: pd.DataFrame, volume: pd.DataFrame) -> pd.DataFr
 
 def volume_accumulation(close: pd.DataFrame, volume: pd.DataFrame) -> frozenset[str]:
     """volume_accumulation: the average volume of the last ACCUMULATION_RECENT_DAYS (5) bars
-    (D included) >= ACCUMULATION_MIN_VOLUME_RATIO (1.5) x the average of the
+    (D included) >= ACCUMULATION_MIN_VOLUME_RATIO (2.0) x the average of the
     ACCUMULATION_BASELINE_DAYS (20) bars before them, while the price is flat:
     |close(D) / close(D-5 bars) - 1| <= ACCUMULATION_MAX_PRICE_CHANGE (2%)."""
     metrics = accumulation_metrics(close, volume)
@@ -356,7 +356,8 @@ def earnings_calendar(events: Iterable[EarningsEvent], trade_date: dt.date) -> f
     """earnings_calendar: a report dated D+1..D+EARNINGS_WINDOW_DAYS (7 calendar days; D
     itself excluded), and a history of beats: among the EARNINGS_HISTORY_QUARTERS (4) most
     recent reports dated <= D (those have eps_actual), all 4 exist and at least
-    EARNINGS_MIN_BEATS (3) have eps_actual > eps_estimate (strictly: meeting is not beating).
+    EARNINGS_MIN_BEATS (4, i.e. every one of them) have eps_actual > eps_estimate (strictly:
+    meeting is not beating).
     The history comes from the same calendar endpoint queried over the past ~400 days."""
     return frozenset(
         symbol

@@ -7,6 +7,7 @@ company on every day of a seeded market.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,6 +141,7 @@ def _symbol_for(name: str, taken: set[str], rng: np.random.Generator) -> str:
             return candidate
 
 
+@functools.lru_cache(maxsize=8)
 def build_universe(seed: int) -> tuple[Listing, ...]:
     """The universe of a seed, sorted by symbol."""
     rng = np.random.Generator(np.random.PCG64([seed, UNIVERSE_TAG]))
