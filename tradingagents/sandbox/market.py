@@ -20,6 +20,11 @@ import pandas as pd
 from tradingagents.sandbox import market_bars
 from tradingagents.sandbox.ground_truth import evaluate
 from tradingagents.sandbox.market_bars import FloatArray
+from tradingagents.sandbox.market_earnings import (
+    FUTURE_DAYS,
+    earnings_reactions,
+    earnings_schedule,
+)
 from tradingagents.sandbox.market_events import Events, build_events
 from tradingagents.sandbox.market_plants import plant_price_signals
 from tradingagents.sandbox.market_records import (
@@ -259,11 +264,15 @@ _locks_guard = threading.Lock()
 def _cached_market(seed: int, trade_date: dt.date) -> Market:
     listings = build_universe(seed)
     dates = market_bars.window_dates(trade_date)
-    raw = market_bars.simulate(seed, listings, dates)
+    schedule = earnings_schedule(
+        seed, listings, dates[0].date(), trade_date + dt.timedelta(days=FUTURE_DAYS)
+    )
+    symbols = [listing.symbol for listing in listings]
+    raw = market_bars.simulate(seed, listings, dates, earnings_reactions(schedule, symbols, dates))
     rng = np.random.Generator(np.random.PCG64([seed, PLANT_TAG, trade_date.toordinal()]))
     planting = plant_price_signals(raw, market_bars.render(raw), rng)
     bars = market_bars.render(raw)
-    events = build_events(seed, trade_date, listings, dates, bars, planting)
+    events = build_events(seed, trade_date, listings, dates, bars, planting, schedule)
     logger.debug("generated sandbox market seed=%s trade_date=%s", seed, trade_date)
     return Market(seed, trade_date, _companies(listings, bars.close), dates, bars,
                   events)

@@ -35,18 +35,21 @@ MIN_TRADE_DATE = dt.date(2008, 1, 1)
 # Calibrated against S&P 500 daily bars 2019-2021 (see MARKET.md).
 STUDENT_T_DF = 4.0
 MARKET_DRIFT = 0.0003  # per day, ~8% a year
-MARKET_GARCH = (0.16, 0.83, 0.0175)  # alpha, beta, unconditional daily vol
+MARKET_GARCH = (0.16, 0.83, 0.0190)  # alpha, beta, unconditional daily vol
 SECTOR_GARCH = (0.10, 0.88, 0.0090)
 IDIO_GARCH = (0.07, 0.92, 1.0)  # unconditional vol is per ticker (Listing.idio_vol)
 REGIME_EXPONENT = 0.7  # idio/sector vol scale with (market vol / its mean) ** this
 SHOCK_CAP = 5.0
 MAX_VOL_MULTIPLE = 5.0
 MAX_DAILY_LOG_RETURN = 0.5
-VOLUME_ABS_RETURN_LOADING = 0.45  # log-volume rise per unconditional sigma of |r|
+VOLUME_ABS_RETURN_LOADING = 0.38  # log-volume rise per unconditional sigma of |r|
 VOLUME_SURPRISE_CAP = 6.0  # in unconditional sigmas of |r|
 VOLUME_AR = 0.75
 VOLUME_NOISE = 0.22
 VOLUME_MARKET_NOISE = 0.12
+EARNINGS_JUMP = 2.2  # reaction = this x idio vol x |N(0,1)| in the surprise's direction
+EARNINGS_VOLUME_LOG = 0.35  # log-volume lift on a reaction day, plus this size term:
+EARNINGS_VOLUME_SIZE = 0.25  # x |N(0,1)| of the same draw (bigger gaps trade more)
 OVERNIGHT_SHARE = 0.3  # share of the close-to-close return that happens overnight
 RANGE_SCALE = 0.6  # high/low excursion beyond open/close, in daily sigmas
 
@@ -79,6 +82,7 @@ class Innovations:
     overnight: FloatArray  # (T, N)
     up_range: FloatArray  # (T, N) >= 0
     down_range: FloatArray  # (T, N) >= 0
+    event: FloatArray  # (T, N) >= 0, size of an earnings reaction
     start_level: FloatArray  # (N,) log-price shock of the window start
 
 
@@ -93,7 +97,7 @@ def draw_innovations(seed: int, first_day: int, days: int, tickers: int) -> Inno
     sectors = len(SECTORS)
     first_block = first_day // BLOCK_DAYS
     blocks = -(-days // BLOCK_DAYS)
-    parts: list[list[FloatArray]] = [[] for _ in range(8)]
+    parts: list[list[FloatArray]] = [[] for _ in range(9)]
     for block in range(first_block, first_block + blocks):
         rng = np.random.Generator(np.random.PCG64([seed, BARS_TAG, block]))
         parts[0].append(_unit_t(rng, (BLOCK_DAYS,)))
@@ -104,7 +108,8 @@ def draw_innovations(seed: int, first_day: int, days: int, tickers: int) -> Inno
         parts[5].append(rng.standard_normal((BLOCK_DAYS, tickers)))
         parts[6].append(np.abs(rng.standard_normal((BLOCK_DAYS, tickers))))
         parts[7].append(np.abs(rng.standard_normal((BLOCK_DAYS, tickers))))
-    market, sector, idio, volume_market, volume_idio, overnight, up, down = (
+        parts[8].append(np.abs(rng.standard_normal((BLOCK_DAYS, tickers))))
+    market, sector, idio, volume_market, volume_idio, overnight, up, down, event = (
         np.concatenate(chunks)[:days] for chunks in parts
     )
     level_rng = np.random.Generator(np.random.PCG64([seed, BARS_TAG, first_block, 1]))
@@ -118,6 +123,7 @@ def draw_innovations(seed: int, first_day: int, days: int, tickers: int) -> Inno
         overnight=overnight,
         up_range=up,
         down_range=down,
+        event=event,
         start_level=level_rng.normal(0.0, 0.15, size=tickers),
     )
 
@@ -166,8 +172,11 @@ class RawMarket:
     start_price: FloatArray  # (N,)
 
 
-def simulate(seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex) -> RawMarket:
-    """The unplanted market over `dates` (block-aligned window)."""
+def simulate(
+    seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex, earnings: FloatArray
+) -> RawMarket:
+    """The unplanted market over `dates` (block-aligned window); `earnings` (days x tickers)
+    holds the signed surprise of each earnings reaction day (+1 beat, -1 miss, 0 none)."""
     tickers = len(listings)
     days = len(dates)
     first_day = business_day_number(dates[0].date())
@@ -195,8 +204,10 @@ def simulate(seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex) 
     sector, sector_sigma = sector * regime, sector_sigma * regime
     idio, idio_sigma = returns[:, k:] * regime, sigmas[:, k:] * regime
 
+    # Earnings days gap in the surprise's direction on heavy volume.
+    reaction = EARNINGS_JUMP * idio_vol * earnings * shocks.event
     log_return = np.clip(
-        MARKET_DRIFT + np.outer(market, beta) + sector[:, sector_of] * loading + idio,
+        MARKET_DRIFT + np.outer(market, beta) + sector[:, sector_of] * loading + idio + reaction,
         -MAX_DAILY_LOG_RETURN,
         MAX_DAILY_LOG_RETURN,
     )
@@ -218,6 +229,7 @@ def simulate(seed: int, listings: tuple[Listing, ...], dates: pd.DatetimeIndex) 
         + VOLUME_ABS_RETURN_LOADING * surprise
         + (VOLUME_MARKET_NOISE * shocks.volume_market)[:, None]
         + noise
+        + (earnings != 0) * (EARNINGS_VOLUME_LOG + EARNINGS_VOLUME_SIZE * shocks.event)
     )
     overnight = OVERNIGHT_SHARE + 0.15 * shocks.overnight
     start_price = np.array([listing.base_price for listing in listings]) * np.exp(

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from tradingagents.sandbox import signals
 from tradingagents.sandbox.market_records import EarningsEvent
@@ -24,7 +25,7 @@ from tradingagents.sandbox.universe import Listing
 
 EARNINGS_TAG = 0x4541524E  # "EARN"
 HISTORY_DAYS = 500  # reports this far back are listed (>= 4 reported quarters)
-FUTURE_DAYS = 100
+FUTURE_DAYS = 100  # and this far ahead
 MEET_PROBABILITY = 0.06  # an actual exactly equal to the estimate
 
 
@@ -158,12 +159,10 @@ class EarningsPlan:
     decoys: list[tuple[str, str]]
 
 
-def build_earnings(
-    seed: int, rng: np.random.Generator, listings: tuple[Listing, ...], trade_date: dt.date
-) -> EarningsPlan:
-    """The calendar around the trade date, sorted by date then symbol."""
-    first = trade_date - dt.timedelta(days=HISTORY_DAYS)
-    last = trade_date + dt.timedelta(days=FUTURE_DAYS)
+def earnings_schedule(
+    seed: int, listings: tuple[Listing, ...], first: dt.date, last: dt.date
+) -> dict[str, list[EarningsEvent]]:
+    """Every company's reports dated first..last (actuals included), oldest first."""
     by_symbol: dict[str, list[EarningsEvent]] = {}
     draws: dict[int, QuarterDraws] = {}
     for index, (listing, profile) in enumerate(zip(listings, profiles(seed, listings),
@@ -177,6 +176,46 @@ def build_earnings(
             if first <= report.date <= last:
                 reports.append(report)
         by_symbol[listing.symbol] = reports
+    return by_symbol
+
+
+REACTION = {"beat": 1.0, "miss": -1.0, "meet": 0.3}
+
+
+def earnings_reactions(
+    schedule: dict[str, list[EarningsEvent]],
+    symbols: list[str],
+    dates: pd.DatetimeIndex,
+) -> npt.NDArray[np.float64]:
+    """(days, tickers) signed surprise on each report's reaction day, else 0: +1 beat,
+    -1 miss, +0.3 meet. A report after the close ("amc") moves the next trading day."""
+    reactions = np.zeros((len(dates), len(symbols)))
+    days = dates.to_numpy().astype("datetime64[D]")
+    for column, symbol in enumerate(symbols):
+        for event in schedule[symbol]:
+            if event.eps_actual is None:
+                continue
+            row = int(np.searchsorted(days, np.datetime64(event.date)))
+            row += event.hour == "amc"
+            if row < len(days):
+                outcome = (
+                    "beat" if event.eps_actual > event.eps_estimate
+                    else "miss" if event.eps_actual < event.eps_estimate else "meet"
+                )
+                reactions[row, column] = REACTION[outcome]
+    return reactions
+
+
+def build_earnings(
+    rng: np.random.Generator, schedule: dict[str, list[EarningsEvent]], trade_date: dt.date
+) -> EarningsPlan:
+    """The calendar around the trade date (from `schedule`), sorted by date then symbol."""
+    first = trade_date - dt.timedelta(days=HISTORY_DAYS)
+    last = trade_date + dt.timedelta(days=FUTURE_DAYS)
+    by_symbol = {
+        symbol: [e for e in events if first <= e.date <= last]
+        for symbol, events in schedule.items()
+    }
 
     window_end = trade_date + dt.timedelta(days=signals.EARNINGS_WINDOW_DAYS)
     upcoming = sorted(

@@ -56,6 +56,7 @@ def build_events(
     dates: pd.DatetimeIndex,
     bars: Bars,
     price_planting: Planting,
+    earnings_calendar: dict[str, list[EarningsEvent]],
 ) -> Events:
     """Records of every kind for the trade date, planted signals and decoys included."""
     symbols = [listing.symbol for listing in listings]
@@ -79,7 +80,7 @@ def build_events(
         if row in movers.top_gainers or row in movers.top_losers
     )
     insider = build_insider_transactions(seed, stream(1), listings, dates, bars, trade_date)
-    earnings = build_earnings(seed, stream(2), listings, trade_date)
+    earnings = build_earnings(stream(2), earnings_calendar, trade_date)
     analysts = build_recommendations(seed, stream(3), listings, dates[0].date(), trade_date)
     news = build_news(seed, stream(4), listings, trade_date)
     reddit = build_reddit(seed, stream(5), listings, trade_date)
