@@ -63,6 +63,29 @@ def _all_posts(market: Market) -> list[Any]:
     return [post for sub in signals.REDDIT_SUBREDDITS for post in market.reddit_posts(sub)]
 
 
+TREND_FAILURES = {
+    "close_above_sma50": "close below its SMA50",
+    "smas_stacked": "SMA50 > SMA150 > SMA200 not stacked",
+    "sma200_rising": "SMA200 falling over 20 days",
+    "near_high": "more than 25% below its 52-week high",
+    "above_low": "less than 30% above its 52-week low",
+}
+
+
+def _trend_near_misses(market: Market, per_condition: int = 1) -> list[Decoy]:
+    """Tickers meeting every trend-template condition but one (first few per condition)."""
+    conditions = signals.trend_conditions(
+        signals.trend_metrics(market.close, market.high, market.low)
+    )
+    one_short = conditions[conditions.sum(axis=1) == len(conditions.columns) - 1]
+    decoys: list[Decoy] = []
+    for name, why in TREND_FAILURES.items():
+        failing = one_short.index[~one_short[name]][:per_condition]
+        decoys.extend(Decoy("trend_template", str(ticker), f"all but one: {why}")
+                      for ticker in failing)
+    return decoys
+
+
 def evaluate(
     market: Market, planted: Mapping[str, tuple[str, ...]], decoys: tuple[Decoy, ...]
 ) -> GroundTruth:
@@ -117,5 +140,6 @@ def evaluate(
         for signal in signals.SIGNALS
         for ticker in sorted(truth[signal])
     )
-    kept = tuple(decoy for decoy in decoys if decoy.ticker not in truth[decoy.signal])
+    candidates = (*decoys, *_trend_near_misses(market))
+    kept = tuple(decoy for decoy in candidates if decoy.ticker not in truth[decoy.signal])
     return GroundTruth(signals=records, truth=truth, decoys=kept)

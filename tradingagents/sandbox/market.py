@@ -56,6 +56,7 @@ __all__ = [
     "Quote",
     "RecommendationTrend",
     "RedditPost",
+    "build_market",
     "generate_market",
     "latest_trading_day",
 ]
@@ -98,7 +99,8 @@ def _as_trade_date(trade_date: dt.date | str) -> dt.date:
 
 
 class Market:
-    """One seeded market as of a trade date's close. Immutable once built; thread-safe."""
+    """One seeded market as of a trade date's close. Immutable once built (the price frames
+    are read-only views of its arrays) and safe to share between threads."""
 
     def __init__(
         self,
@@ -115,11 +117,11 @@ class Market:
         self.dates = dates
         symbols = pd.Index([company.symbol for company in companies], name="symbol")
         index = dates.rename("date")
-        self.open = pd.DataFrame(bars.open, index=index, columns=symbols)
-        self.high = pd.DataFrame(bars.high, index=index, columns=symbols)
-        self.low = pd.DataFrame(bars.low, index=index, columns=symbols)
-        self.close = pd.DataFrame(bars.close, index=index, columns=symbols)
-        self.volume = pd.DataFrame(bars.volume, index=index, columns=symbols)
+        self.open = pd.DataFrame(bars.open, index=index, columns=symbols, copy=False)
+        self.high = pd.DataFrame(bars.high, index=index, columns=symbols, copy=False)
+        self.low = pd.DataFrame(bars.low, index=index, columns=symbols, copy=False)
+        self.close = pd.DataFrame(bars.close, index=index, columns=symbols, copy=False)
+        self.volume = pd.DataFrame(bars.volume, index=index, columns=symbols, copy=False)
         self._by_symbol = {company.symbol: company for company in companies}
         self._column = {symbol: i for i, symbol in enumerate(symbols)}
         self._bars = bars
@@ -226,6 +228,12 @@ class Market:
         return list(self._events.reddit.get(subreddit.lower(), ()))
 
     # -- ground truth ---------------------------------------------------------------------
+    def planted(self, signal: str) -> frozenset[str]:
+        """Tickers deliberately planted with `signal` (a plant can fail its definition by a
+        hair; truth() is what counts)."""
+        self.truth(signal)  # validates the name
+        return frozenset(self._events.planted.get(signal, ()))
+
     def truth(self, signal: str) -> frozenset[str]:
         """Tickers that satisfy `signal`'s definition (signals.py) on the trade date."""
         if signal not in self._truth:
@@ -256,12 +264,32 @@ def _companies(listings: Sequence[Listing], close: FloatArray) -> tuple[Company,
     return tuple(companies)
 
 
-_generation_locks: dict[tuple[int, dt.date], threading.Lock] = {}
-_locks_guard = threading.Lock()
+def build_market(seed: int, trade_date: dt.date | str) -> Market:
+    """A fresh (uncached) market; `generate_market` is the cached entry point."""
+    _check_seed(seed)
+    return _build(seed, _as_trade_date(trade_date))
 
 
-@functools.lru_cache(maxsize=16)
-def _cached_market(seed: int, trade_date: dt.date) -> Market:
+def generate_market(seed: int, trade_date: dt.date | str) -> Market:
+    """The market of `seed` as of `trade_date`'s close: cached, and generated once per key
+    even when several threads ask for it at the same time."""
+    _check_seed(seed)
+    key = (seed, _as_trade_date(trade_date))
+    with _locks_guard:
+        lock = _generation_locks.setdefault(key, threading.Lock())
+    with lock:
+        market = _cached_build(*key)
+    with _locks_guard:
+        _generation_locks.pop(key, None)
+    return market
+
+
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+
+
+def _build(seed: int, trade_date: dt.date) -> Market:
     listings = build_universe(seed)
     dates = market_bars.window_dates(trade_date)
     schedule = earnings_schedule(
@@ -274,16 +302,10 @@ def _cached_market(seed: int, trade_date: dt.date) -> Market:
     bars = market_bars.render(raw)
     events = build_events(seed, trade_date, listings, dates, bars, planting, schedule)
     logger.debug("generated sandbox market seed=%s trade_date=%s", seed, trade_date)
-    return Market(seed, trade_date, _companies(listings, bars.close), dates, bars,
-                  events)
+    return Market(seed, trade_date, _companies(listings, bars.close), dates, bars, events)
 
 
-def generate_market(seed: int, trade_date: dt.date | str) -> Market:
-    """The market of `seed` as of `trade_date`'s close (cached; one generation per key)."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    day = _as_trade_date(trade_date)
-    with _locks_guard:
-        lock = _generation_locks.setdefault((seed, day), threading.Lock())
-    with lock:
-        return _cached_market(seed, day)
+CACHED_MARKETS = 8  # a market holds ~25 MB
+_cached_build = functools.lru_cache(maxsize=CACHED_MARKETS)(_build)
+_generation_locks: dict[tuple[int, dt.date], threading.Lock] = {}
+_locks_guard = threading.Lock()

@@ -272,4 +272,6 @@ def render(raw: RawMarket) -> Bars:
     high_c = np.maximum(high_c, np.maximum(open_c, close_c))
     low_c = np.minimum(low_c, np.minimum(open_c, close_c))
     volume = np.maximum(np.round(raw.volume), 100).astype(np.int64)
+    for array in (open_c, high_c, low_c, close_c, volume):
+        array.flags.writeable = False  # the Market's frames share these arrays
     return Bars(open=open_c, high=high_c, low=low_c, close=close_c, volume=volume)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 ACF_LAGS = 10
@@ -52,23 +53,29 @@ class Panel:
     sectors: dict[str, str]
 
 
+FIELDS = ("high", "low", "close", "adjusted_close", "volume")
+
+
 def read_alpha_vantage_panel(folder: Path, constituents: Path, min_bars: int = 500) -> Panel:
     """Tickers with >= `min_bars` rows from a folder of Alpha Vantage daily-adjusted CSVs
-    (``<TICKER>.csv``) and a ``Symbol,Name,Sector`` constituents file."""
+    (``<TICKER>.csv``) and a ``Symbol,Name,Sector`` constituents file, on their common
+    dates."""
     sectors = pd.read_csv(constituents).set_index("Symbol")["Sector"].to_dict()
-    frames = {}
+    tables = {}
     for path in sorted(folder.glob("*.csv")):
-        bars = pd.read_csv(path, index_col="timestamp", parse_dates=True)
-        if len(bars) >= min_bars and path.stem in sectors:
-            frames[path.stem] = bars
-    if not frames:
+        if path.stem in sectors:
+            table = pd.read_csv(path, index_col="timestamp", usecols=["timestamp", *FIELDS])
+            if len(table) >= min_bars:
+                tables[path.stem] = table
+    if not tables:
         raise FileNotFoundError(f"no ticker with >= {min_bars} bars in {folder}")
-    panel = pd.concat(frames, axis=1).dropna()
+    common = sorted(set.intersection(*(set(t.index) for t in tables.values())))
+    index = pd.DatetimeIndex(common)
+    columns = pd.Index(list(tables))
 
     def field(name: str) -> pd.DataFrame:
-        frame = panel.xs(name, axis=1, level=1)
-        assert isinstance(frame, pd.DataFrame)
-        return frame.astype("float64")
+        values = np.column_stack([t[name].reindex(common).to_numpy() for t in tables.values()])
+        return pd.DataFrame(values.astype(np.float64), index=index, columns=columns)
 
     return Panel(
         high=field("high"),
@@ -76,22 +83,32 @@ def read_alpha_vantage_panel(folder: Path, constituents: Path, min_bars: int = 5
         close=field("close"),
         adjusted_close=field("adjusted_close"),
         volume=field("volume"),
-        sectors={ticker: str(sectors[ticker]) for ticker in frames},
+        sectors={ticker: str(sectors[ticker]) for ticker in tables},
     )
 
 
-def _log(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(np.log(frame.to_numpy()), index=frame.index, columns=frame.columns)
+FloatArray = npt.NDArray[np.float64]
 
 
-def _autocorrelation(frame: pd.DataFrame, lag: int) -> pd.Series:
-    centred = frame - frame.mean()
-    numerator = (centred * centred.shift(lag)).sum()
-    return numerator / (centred**2).sum()
+def _autocorrelation(values: FloatArray, lag: int) -> FloatArray:
+    """Per-column lag autocorrelation of a (days, tickers) array."""
+    centred = values - values.mean(axis=0)
+    result: FloatArray = (centred[lag:] * centred[:-lag]).sum(axis=0) / (centred**2).sum(axis=0)
+    return result
 
 
-def _mean_pairwise(corr: np.ndarray, mask: np.ndarray) -> float:
-    return float(corr[mask].mean())
+def _rolling_mean(values: FloatArray, days: int) -> FloatArray:
+    """Mean of the `days` rows ending at each row (NaN for the first days - 1 rows)."""
+    cumulative = np.vstack([np.zeros(values.shape[1]), np.cumsum(values, axis=0)])
+    out = np.full_like(values, np.nan)
+    out[days - 1 :] = (cumulative[days:] - cumulative[:-days]) / days
+    return out
+
+
+def _shift(values: FloatArray, rows: int) -> FloatArray:
+    out = np.full_like(values, np.nan)
+    out[rows:] = values[:-rows]
+    return out
 
 
 def panel_statistics(
@@ -104,31 +121,43 @@ def panel_statistics(
 ) -> PanelStatistics:
     """Statistics of the panel (columns are tickers); returns come from `adjusted_close`
     when given (split- and dividend-adjusted), else from `close`."""
-    returns = _log(close if adjusted_close is None else adjusted_close).diff().iloc[1:]
-    absolute = returns.abs()
-    log_volume = _log(volume.where(volume > 0)).iloc[1:]
-    corr = returns.corr().to_numpy()
-    labels = np.array([sectors[ticker] for ticker in returns.columns])
+    priced = (close if adjusted_close is None else adjusted_close).to_numpy(np.float64)
+    returns = np.diff(np.log(priced), axis=0)
+    absolute = np.abs(returns)
+    shares = volume.to_numpy(np.float64)
+    traded = (shares > 0).all(axis=0)  # log-volume statistics skip tickers with a halted day
+    log_volume = np.log(shares[1:, traded])
+    centred = returns - returns.mean(axis=0)
+    variance = (centred**2).mean(axis=0)
+    kurtosis = (centred**4).mean(axis=0) / variance**2 - 3.0
+    corr = np.corrcoef(returns, rowvar=False)
+    labels = np.array([sectors[str(ticker)] for ticker in close.columns])
     same = labels[:, None] == labels[None, :]
     off_diagonal = ~np.eye(len(labels), dtype=bool)
-    acfs = pd.concat([_autocorrelation(absolute, lag) for lag in range(1, ACF_LAGS + 1)], axis=1)
-    volume_corr = log_volume.corrwith(absolute)
-    prior = volume.rolling(20).mean().shift(1)
-    recent = volume.rolling(5).mean()
-    baseline = prior.shift(5)
+    acfs = np.array([_autocorrelation(absolute, lag) for lag in range(1, ACF_LAGS + 1)])
+    volume_corr = [
+        np.corrcoef(log_volume[:, i], column)[0, 1]
+        for i, column in enumerate(absolute[:, traded].T)
+    ]
+    prior = _shift(_rolling_mean(shares, 20), 1)
+    recent = _rolling_mean(shares, 5)
+    with np.errstate(invalid="ignore"):
+        spikes = (shares / prior)[21:] >= 3.0
+    median_volume = np.median(shares, axis=0)
+    ranges = (high.to_numpy(np.float64) - low.to_numpy(np.float64)) / close.to_numpy(np.float64)
     return PanelStatistics(
-        return_std=float(returns.std().median()),
-        excess_kurtosis=float(returns.kurt().median()),
-        abs_return_acf1=float(acfs.iloc[:, 0].median()),
-        abs_return_acf_1_10=float(acfs.mean(axis=1).median()),
-        market_return_std=float(returns.mean(axis=1).std()),
-        corr_within_sector=_mean_pairwise(corr, same & off_diagonal),
-        corr_between_sectors=_mean_pairwise(corr, ~same),
-        median_volume=float(volume.median().median()),
-        volume_dispersion=float(np.log(volume.median()).std()),
-        volume_abs_return_corr=float(volume_corr.median()),
-        log_volume_acf1=float(_autocorrelation(log_volume, 1).median()),
-        volume_5_20_log_std=float(np.nanstd(_log(recent / baseline).to_numpy())),
-        volume_spike_rate=float(np.nanmean((volume / prior).to_numpy()[20:] >= 3.0)),
-        range_over_close=float(np.nanmedian(((high - low) / close.where(close > 0)).to_numpy())),
+        return_std=float(np.median(returns.std(axis=0, ddof=1))),
+        excess_kurtosis=float(np.median(kurtosis)),
+        abs_return_acf1=float(np.median(acfs[0])),
+        abs_return_acf_1_10=float(np.median(acfs.mean(axis=0))),
+        market_return_std=float(returns.mean(axis=1).std(ddof=1)),
+        corr_within_sector=float(corr[same & off_diagonal].mean()),
+        corr_between_sectors=float(corr[~same].mean()),
+        median_volume=float(np.median(median_volume)),
+        volume_dispersion=float(np.log(median_volume).std(ddof=1)),
+        volume_abs_return_corr=float(np.median(volume_corr)),
+        log_volume_acf1=float(np.median(_autocorrelation(log_volume, 1))),
+        volume_5_20_log_std=float(np.nanstd(np.log(recent / _shift(prior, 5))[:, traded])),
+        volume_spike_rate=float(spikes.mean()),
+        range_over_close=float(np.median(ranges)),
     )
