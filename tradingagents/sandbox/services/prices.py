@@ -13,13 +13,12 @@ from typing import ClassVar, Final
 import pandas as pd
 
 from tradingagents.sandbox.knobs import ServiceKnobs
-from tradingagents.sandbox.services.bars import bar_rows
+from tradingagents.sandbox.services.bars import bars_csv
 from tradingagents.sandbox.services.base import (
     Reply,
     Request,
     Route,
     Service,
-    plain_number,
     route,
 )
 from tradingagents.sandbox.services.dates import DateParamError, date_param
@@ -69,13 +68,7 @@ class Prices(Service):
             bars = bars[bars.index <= pd.Timestamp(end)]
         if bars.empty:
             return NO_DATA
-        lines = ["Date,Open,High,Low,Close,Volume"]
-        lines.extend(
-            f"{day},{plain_number(open_)},{plain_number(high)},{plain_number(low)},"
-            f"{plain_number(close)},{volume}"
-            for day, open_, high, low, close, volume in bar_rows(bars)
-        )
-        return Reply(200, ("\r\n".join(lines) + "\r\n").encode(), CSV_CONTENT,
+        return Reply(200, bars_csv(bars), CSV_CONTENT,
                      (("Content-Disposition",
                        f"attachment; filename={symbol.lower()}_us_{interval}.csv"),))
 
