@@ -13,7 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import threading
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,16 +29,17 @@ from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox import signals
 from tradingagents.sandbox.market import Market
 from tradingagents.scanners import indicators
-from tradingagents.scanners.bars import bars_ago, wide_bars
+from tradingagents.scanners.bars import WideBars, bars_ago, fetch_wide_bars, wide_bars
 from tradingagents.scanners.builtin.high_52w_breakout import High52wBreakoutScanner
 from tradingagents.scanners.builtin.market_movers import MarketMoversScanner
 from tradingagents.scanners.builtin.rsi_oversold import RsiOversoldScanner
 from tradingagents.scanners.builtin.trend_template import TrendTemplateScanner
 from tradingagents.scanners.builtin.unusual_volume import UnusualVolumeScanner
 from tradingagents.scanners.builtin.volume_accumulation import VolumeAccumulationScanner
-from tradingagents.sources.errors import NotFound
+from tradingagents.sources import budget
+from tradingagents.sources.errors import DeadlineExceeded, NotFound, ServiceDown
 from tradingagents.sources.hub import Sources
-from tradingagents.sources.prices import BarsBatch
+from tradingagents.sources.prices import BarsBatch, LocalPrices
 
 TRADE_DATE = "2026-06-01"  # has decoys for all six signals
 SEED = 7
@@ -463,3 +467,69 @@ def test_bars_ago_counts_each_tickers_own_bars() -> None:
             own = frame[column].dropna()
             want = own.iloc[-1 - n] if n < len(own) else math.nan
             assert got[column] == pytest.approx(want, nan_ok=True), (column, n)
+
+
+class SlowCountingPrices(LocalPrices):
+    """The user's bar files, with a slow batch that counts its calls and can fail once."""
+
+    def __init__(self, directory: Path, *, delay: float, fail_first: bool = False) -> None:
+        super().__init__(directory)
+        self.delay, self.fail_next, self.calls = delay, fail_first, 0
+
+    def daily_bars_batch(self, symbols: Any, start: Any = None, end: Any = None, **kw: Any) -> Any:
+        self.calls += 1
+        time.sleep(self.delay)
+        if self.fail_next:
+            self.fail_next = False
+            raise ServiceDown("prices", "down for a moment")
+        return super().daily_bars_batch(symbols, start, end, **kw)
+
+
+@pytest.fixture
+def bar_files(tmp_path: Path) -> Path:
+    for ticker, close in (("AAA", 10.0), ("BBB", 20.0)):
+        days = pd.bdate_range("2026-05-01", "2026-06-01")
+        frame = bars([d.date().isoformat() for d in days], [close] * len(days))
+        frame.to_csv(tmp_path / f"{ticker}.csv")
+    return tmp_path
+
+
+def fetch(prices: LocalPrices, start: str = "2026-05-01") -> WideBars:
+    return fetch_wide_bars(prices, symbols=["AAA", "BBB"], start=start, end="2026-06-01")
+
+
+def test_concurrent_identical_fetches_share_one_batch(bar_files: Path) -> None:
+    prices = SlowCountingPrices(bar_files, delay=0.2)
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda: results.append(fetch(prices))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert prices.calls == 1
+    assert len(results) == 4 and all(r is results[0] for r in results)
+    assert list(results[0].close.columns) == ["AAA", "BBB"]
+    assert fetch(prices, start="2026-05-04") is not results[0]
+    assert prices.calls == 2
+
+
+def test_a_failed_fetch_is_not_kept(bar_files: Path) -> None:
+    prices = SlowCountingPrices(bar_files, delay=0.0, fail_first=True)
+    with pytest.raises(ServiceDown):
+        fetch(prices)
+    assert fetch(prices).close.shape == (22, 2)
+    assert prices.calls == 2
+
+
+def test_a_waiting_scanner_gives_up_at_its_own_deadline(bar_files: Path) -> None:
+    prices = SlowCountingPrices(bar_files, delay=0.5)
+    owner = threading.Thread(target=fetch, args=(prices,))
+    owner.start()
+    while prices.calls == 0:  # the owner is inside the fetch, holding it
+        time.sleep(0.005)
+    try:
+        with budget.deadline(time.monotonic() + 0.05), pytest.raises(DeadlineExceeded):
+            fetch(prices)
+    finally:
+        owner.join()
+    assert prices.calls == 1
