@@ -40,7 +40,8 @@ from tradingagents.sandbox.market_records import (
     RecommendationTrend,
     RedditPost,
 )
-from tradingagents.sandbox.signals import SIGNALS
+from tradingagents.sandbox.signals import REDDIT_AS_OF_HOUR_UTC, SIGNALS, utc_date
+from tradingagents.sandbox.signals import REDDIT_SUBREDDITS as REDDIT_SUBREDDITS
 from tradingagents.sandbox.universe import Listing, build_universe
 
 __all__ = [
@@ -64,8 +65,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PLANT_TAG = 0x504C4E54  # "PLNT"
-CLOSE_HOUR_UTC = 21  # 16:00 New York (EST); the quote's timestamp and the Reddit "now"
-REDDIT_SUBREDDITS = ("wallstreetbets", "stocks")
+CLOSE_HOUR_UTC = REDDIT_AS_OF_HOUR_UTC  # 16:00 New York (EST): quote time and Reddit "now"
 
 
 def latest_trading_day(day: dt.date) -> dt.date:
@@ -216,7 +216,7 @@ class Market:
         return [
             article
             for article in self._events.company_news.get(symbol, ())
-            if start <= _utc_date(article.datetime) <= end
+            if start <= utc_date(article.datetime) <= end
         ]
 
     def general_news(self, category: str = "general") -> list[NewsArticle]:
@@ -239,10 +239,6 @@ class Market:
         if signal not in self._truth:
             raise KeyError(f"unknown signal {signal!r}; known: {', '.join(SIGNALS)}")
         return self._truth[signal]
-
-
-def _utc_date(epoch_seconds: int) -> dt.date:
-    return dt.datetime.fromtimestamp(epoch_seconds, tz=dt.UTC).date()
 
 
 def _companies(listings: Sequence[Listing], close: FloatArray) -> tuple[Company, ...]:

@@ -185,13 +185,33 @@ class NewsPlan:
     decoys: list[tuple[str, str]]
 
 
+def _general_article(
+    rng: np.random.Generator, desk: NewsDesk, day: dt.date, serial: int, category: str,
+    headline: str,
+) -> NewsArticle:
+    ident = _article_id(day, 90_000 + serial)
+    source = pick(rng, NEWS_SOURCES)
+    latest = signals.REDDIT_AS_OF_HOUR_UTC * 3600 if day == desk.trade_date else 86_000
+    return NewsArticle(
+        id=ident,
+        datetime=_epoch(day, float(rng.uniform(3600, latest))),
+        headline=headline,
+        summary="Markets digested the latest data and company updates.",
+        source=source,
+        url=f"{URL_ROOT}/{source.lower().replace(' ', '-')}/{ident}",
+        category=category,
+        related="",
+        image="",
+    )
+
+
 def _general(seed: int, desk: NewsDesk, rng: np.random.Generator, deal_column: int
-             ) -> tuple[list[NewsArticle], str]:
-    """General news of the last days; one "deal talk" item names a company (related "")."""
-    items = []
+             ) -> list[NewsArticle]:
+    """General news of the last days, newest first; one "deal talk" item on the trade date
+    names the company at `deal_column` in its headline (``related`` stays empty)."""
     categories = list(GENERAL)
-    deal_name = desk.listings[deal_column].name
-    for back in range(GENERAL_DAYS - 1, -1, -1):
+    articles = []
+    for back in range(GENERAL_DAYS):
         day = desk.trade_date - dt.timedelta(days=back)
         day_rng = np.random.Generator(np.random.PCG64([seed, NEWS_TAG, day.toordinal(), 1]))
         for serial in range(GENERAL_PER_DAY):
@@ -199,30 +219,13 @@ def _general(seed: int, desk: NewsDesk, rng: np.random.Generator, deal_column: i
             headline = pick(day_rng, GENERAL[category]).format(
                 n=int(day_rng.integers(3, 14)), company="a mid-cap rival"
             )
-            items.append((day, serial, category, headline, day_rng))
-    day = desk.trade_date
-    headline = GENERAL["merger"][0].format(company=deal_name)
-    items.append((day, GENERAL_PER_DAY, "merger", headline, rng))
-    articles = []
-    for day, serial, category, headline, item_rng in items:
-        ident = _article_id(day, 90_000 + serial)
-        source = pick(item_rng, NEWS_SOURCES)
-        latest = signals.REDDIT_AS_OF_HOUR_UTC * 3600 if day == desk.trade_date else 86_000
-        articles.append(
-            NewsArticle(
-                id=ident,
-                datetime=_epoch(day, float(item_rng.uniform(3600, latest))),
-                headline=headline,
-                summary="Markets digested the latest data and company updates.",
-                source=source,
-                url=f"{URL_ROOT}/{source.lower().replace(' ', '-')}/{ident}",
-                category=category,
-                related="",
-                image="",
-            )
-        )
+            articles.append(_general_article(day_rng, desk, day, serial, category, headline))
+    deal = GENERAL["merger"][0].format(company=desk.listings[deal_column].name)
+    articles.append(
+        _general_article(rng, desk, desk.trade_date, GENERAL_PER_DAY, "merger", deal)
+    )
     articles.sort(key=lambda a: (a.datetime, a.id), reverse=True)
-    return articles, desk.listings[deal_column].symbol
+    return articles
 
 
 def build_news(
@@ -257,8 +260,10 @@ def build_news(
     decoy(trade_date, "{name} shares jump in late trading",
           "catalyst keyword only in the summary, not the headline",
           "{name} rallied after announcing a merger agreement and a new buyback.")
-    general, deal_symbol = _general(seed, desk, rng, next(pool))
-    decoys.append((deal_symbol, "named in general market news (related is empty)"))
+    deal_column = next(pool)
+    general = _general(seed, desk, rng, deal_column)
+    decoys.append((listings[deal_column].symbol, "named in general market news (related is "
+                   "empty)"))
     company = {
         symbol: tuple(sorted(rows, key=lambda a: (a.datetime, a.id), reverse=True))
         for symbol, rows in desk.articles.items()
