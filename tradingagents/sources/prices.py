@@ -51,6 +51,16 @@ class BarsBatch:
     bars: dict[str, pd.DataFrame] = field(default_factory=dict)
     errors: dict[str, SourceError] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # What tool logs show: a summary. The default repr renders every frame (~1 s for 500).
+        rows = sum(len(b) for b in self.bars.values())
+        failed = ", ".join(f"{t}: {e}" for t, e in list(self.errors.items())[:3])
+        more = f" (+{len(self.errors) - 3} more)" if len(self.errors) > 3 else ""
+        return (
+            f"BarsBatch({len(self.bars)} tickers, {rows} bars, {len(self.errors)} failed"
+            + (f": {failed}{more})" if failed else ")")
+        )
+
     def wide(self, column: str = "close") -> pd.DataFrame:
         """One column of every ticker's bars as a dates x tickers frame (NaN where missing)."""
         if not self.bars:
