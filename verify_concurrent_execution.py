@@ -47,8 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
-
     config = default_config()
     config["data"]["mode"] = "live" if args.live else "sandbox"
     config["discovery"]["scanner_execution"].update(

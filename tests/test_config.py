@@ -79,7 +79,7 @@ def test_unregistered_scanner_name_is_rejected() -> None:
     assert "discovery.scanners.recorderr: no scanner named 'recorderr' is registered" in str(
         caught.value
     )
-    assert "(registered: recorder)" in str(caught.value)
+    assert "recorder" in str(caught.value).split("registered: ")[1]
 
 
 def test_unknown_pipeline_is_rejected() -> None:
@@ -175,3 +175,20 @@ def test_bad_trade_date_names_the_problem() -> None:
         ValueError, match=r"trade_date must be a date or 'YYYY-MM-DD', got '24/11/2026'"
     ):
         graph.run("24/11/2026")
+
+
+def test_default_config_lists_every_builtin_scanner_with_its_declared_limit() -> None:
+    import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
+    from tradingagents.discovery import SCANNER_REGISTRY
+
+    builtin = {
+        cls.name: cls
+        for cls in SCANNER_REGISTRY.classes()
+        if cls.__module__.startswith("tradingagents.scanners.builtin.")
+    }
+    entries = DEFAULT_CONFIG["discovery"]["scanners"]
+    assert set(entries) == set(builtin)
+    for name, cls in builtin.items():
+        assert entries[name] == {"enabled": True, "limit": cls.default_limit}, name
+        assert cls.pipeline in DEFAULT_CONFIG["discovery"]["pipelines"], name
+    load_config(DEFAULT_CONFIG, list(builtin.values()))  # the defaults validate

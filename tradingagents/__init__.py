@@ -1,3 +1,3 @@
-"""tradingagents: a LangGraph discovery pipeline that tells trading agents which tickers matter today."""
+"""tradingagents: a LangGraph discovery pipeline telling trading agents which tickers matter."""
 
 __version__ = "0.1.0"

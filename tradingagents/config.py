@@ -171,13 +171,24 @@ def _merge_into(target: dict[str, Any], overrides: Mapping[str, Any]) -> None:
 
 
 def load_config(
-    config: Mapping[str, Any] | None, scanners: Iterable[type[BaseScanner]]
+    config: Mapping[str, Any] | None,
+    scanners: Iterable[type[BaseScanner]],
+    *,
+    also_known: Iterable[type[BaseScanner]] = (),
+    unloadable: Iterable[str] = (),
 ) -> Settings:
-    """Validate ``config`` (partial configs are completed from the defaults) against the
-    known ``scanners``; raise :class:`ConfigError` listing every problem."""
+    """Validate ``config`` (partial configs are completed from the defaults); raise
+    :class:`ConfigError` listing every problem.
+
+    ``scanners`` are the ones this run may use. Entries for ``also_known`` scanners (the rest
+    of the registry) are validated too, and names in ``unloadable`` (plugins that failed to
+    load, reported elsewhere) are accepted as they are.
+    """
     if config is not None and not isinstance(config, Mapping):
         raise ConfigError([("<config>", f"expected a dict, got {type(config).__name__}")])
-    known = tuple(scanners)
+    run = tuple(scanners)
+    known = tuple({cls.name: cls for cls in (*also_known, *run)}.values())
+    unloadable = set(unloadable)
     raw = merge_over_defaults(config)
     problems: list[tuple[str, str]] = []
 
@@ -198,7 +209,7 @@ def load_config(
                 )
             )
     for name in discovery.scanners:
-        if name not in by_name:
+        if name not in by_name and name not in unloadable:
             problems.append(
                 (
                     f"discovery.scanners.{name}",
@@ -233,7 +244,7 @@ def load_config(
         preview_chars=discovery.tool_log_preview_chars,
         filter_rules=discovery.filter,
         ranking=discovery.ranking,
-        scanners=known,
+        scanners=run,
     )
 
 

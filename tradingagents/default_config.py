@@ -38,11 +38,25 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "min_average_volume": 300_000,
             "average_volume_days": 20,
         },
-        # Ranking: multipliers per strategy (1.0 when absent); see tradingagents/discovery/ranking.py.
+        # Ranking: multipliers per strategy (1.0 when absent); see discovery/ranking.py.
         "ranking": {"strategy_weights": {}, "top_n": 20},
-        # Per-scanner settings: `enabled`, `limit` and each scanner's own declared parameters.
+        # Per-scanner settings: `enabled`, `limit` (most candidates it reports) and each
+        # scanner's own declared parameters, which default to the values in its module:
         # `tradingagents scanners --params` lists them with types, defaults and help.
-        "scanners": {},
+        "scanners": {
+            "analyst_upgrades": {"enabled": True, "limit": 15},
+            "earnings_calendar": {"enabled": True, "limit": 15},
+            "high_52w_breakout": {"enabled": True, "limit": 15},
+            "insider_buying": {"enabled": True, "limit": 10},
+            "market_movers": {"enabled": True, "limit": 20},
+            "news_catalyst": {"enabled": True, "limit": 15},
+            "reddit_dd": {"enabled": True, "limit": 10},
+            "reddit_trending": {"enabled": True, "limit": 15},
+            "rsi_oversold": {"enabled": True, "limit": 15},
+            "trend_template": {"enabled": True, "limit": 20},
+            "unusual_volume": {"enabled": True, "limit": 15},
+            "volume_accumulation": {"enabled": True, "limit": 15},
+        },
     },
     "data": {
         # sandbox: everything from the built-in emulator; live: the real services (keys needed);

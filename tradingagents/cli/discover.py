@@ -18,8 +18,6 @@ from tradingagents.graph.discovery_graph import DiscoveryGraph, normalise_trade_
 
 
 def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
-    import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
-
     # Human output goes to stderr with --json, so stdout stays machine-readable.
     console = Console(stderr=args.json)
     try:
@@ -114,8 +112,6 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
 
 
 def list_scanners(config: dict[str, Any], *, with_params: bool) -> int:
-    import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
-
     classes = SCANNER_REGISTRY.classes()
     try:
         settings = load_config(config, classes)

@@ -58,15 +58,19 @@ class DiscoveryGraph:
         on_progress: ProgressCallback | None = None,
         checkpointer: Any = None,
     ) -> None:
+        registered = SCANNER_REGISTRY.classes()
+        plugin_errors = SCANNER_REGISTRY.load_errors()
         if scanners is None:
-            classes = SCANNER_REGISTRY.classes()
-            self._load_errors = SCANNER_REGISTRY.load_errors()
+            classes = registered
+            self._load_errors = plugin_errors
         else:
             for cls in scanners:
                 check_scanner_class(cls)
             classes = list(scanners)
             self._load_errors = {}
-        self.settings: Settings = load_config(config, classes)
+        self.settings: Settings = load_config(
+            config, classes, also_known=registered, unloadable=plugin_errors
+        )
         self.config: dict[str, Any] = self.settings.raw
         self.ranker = ranker
         self.on_progress = on_progress

@@ -63,7 +63,7 @@ class SlidingWindowLimiter:
             return self._verdict(now, full)
 
     def _verdict(self, now: float, full: int | None) -> Verdict:
-        limit, seconds = self._windows[-1]
+        limit, _seconds = self._windows[-1]
         used = len(self._logs[-1])
         reset_index = len(self._windows) - 1 if full is None else full
         reset_log = self._logs[reset_index]

@@ -6,6 +6,7 @@ which results are merged, whatever order scanners finish in.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import threading
@@ -18,6 +19,7 @@ from tradingagents.scanners.base import BaseScanner
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "tradingagents.scanners"
+BUILTIN_PACKAGE = "tradingagents.scanners.builtin"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -44,13 +46,20 @@ def check_scanner_class(cls: object) -> None:
 
 
 class ScannerRegistry:
-    """Name -> scanner class, in registration order; entry points load on first use."""
+    """Name -> scanner class, in registration order. The built-in scanners, then entry-point
+    plugins, load on first use (``None`` for either leaves it out, e.g. in tests)."""
 
-    def __init__(self, *, entry_point_group: str | None = ENTRY_POINT_GROUP) -> None:
+    def __init__(
+        self,
+        *,
+        entry_point_group: str | None = ENTRY_POINT_GROUP,
+        builtin_package: str | None = BUILTIN_PACKAGE,
+    ) -> None:
         self._classes: dict[str, type[BaseScanner]] = {}
         self._load_errors: dict[str, str] = {}
         self._group = entry_point_group
-        self._plugins_loaded = entry_point_group is None
+        self._builtin_package = builtin_package
+        self._plugins_loaded = entry_point_group is None and builtin_package is None
         self._lock = threading.RLock()
 
     def register(self, cls: S) -> S:
@@ -109,7 +118,11 @@ class ScannerRegistry:
             if self._plugins_loaded:
                 return
             self._plugins_loaded = True
-            assert self._group is not None
+            if self._builtin_package is not None:
+                # Each built-in module registers itself here as it is imported.
+                importlib.import_module(self._builtin_package)
+            if self._group is None:
+                return
             for ep in entry_points(group=self._group):
                 try:
                     loaded = ep.load()
@@ -125,7 +138,7 @@ class ScannerRegistry:
     def reload_plugins(self) -> None:
         """Load entry points again (after installing a plugin in a running process)."""
         with self._lock:
-            self._plugins_loaded = self._group is None
+            self._plugins_loaded = self._group is None and self._builtin_package is None
             self._load_errors.clear()
         self._load_plugins()
 
