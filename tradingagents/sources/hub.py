@@ -240,8 +240,17 @@ def _sandbox_rate_limit(server: SandboxServer, name: str) -> RateLimit | None:
 
 
 def start_sandbox(data: DataConfig, trade_date: dt.date | str | None) -> SandboxServer:
-    """Start the in-process emulator with the configured seed and service knobs."""
+    """Start the in-process emulator with the configured seed and service knobs.
+
+    The sandbox market trades Monday to Friday; a weekend trade date is served the Friday
+    before, as a real run on Saturday sees Friday's close.
+    """
+    from tradingagents.sandbox.market import latest_trading_day
     from tradingagents.sandbox.server import SandboxServer
+
+    if trade_date is not None:
+        day = dt.date.fromisoformat(trade_date) if isinstance(trade_date, str) else trade_date
+        trade_date = latest_trading_day(day)
 
     server = SandboxServer(
         seed=data.sandbox.seed,
