@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RateItem
 from requests.adapters import HTTPAdapter
 from requests_cache import DO_NOT_CACHE, CachedSession
 from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
@@ -41,6 +41,10 @@ _WINDOW_MS = {
 # Secrets that must never be part of a cache key or a stored request (Finnhub sends `token`).
 _IGNORED_PARAMS = (*DEFAULT_IGNORED_PARAMS, "token", "client_secret")
 _SQLITE_BUSY_TIMEOUT_MS = 5_000
+# Extra wait after a window frees a slot, so a request never reaches a server-side sliding
+# window a hair early (pyrate-limiter's default). It costs ~5 % of the limit; 20-35 ms gave
+# occasional 429s on a loaded machine (benchmarks/rate_limit.py).
+_SLOT_BUFFER_MS = 50
 
 TimeoutArg = float | tuple[float | None, float | None] | None
 
@@ -54,7 +58,21 @@ def build_limiter(rate_limit: RateLimit | None) -> Limiter | None:
         for window, limit in rate_limit.windows().items()
         if limit is not None
     ]
-    return Limiter(InMemoryBucket(binding_rates(rates)))
+    return Limiter(_StampOnEntryBucket(binding_rates(rates)), buffer_ms=_SLOT_BUFFER_MS)
+
+
+class _StampOnEntryBucket(InMemoryBucket):
+    """A sliding-window log that records each request at the moment it is let through.
+
+    pyrate-limiter 4 stamps a request that had to wait with its *planned* wake-up time; a
+    thread that wakes late (a busy machine) is then logged earlier than it really went out,
+    frees the next slot too early, and the server's own window answers 429.
+    """
+
+    def put(self, item: RateItem) -> bool:
+        item.timestamp = self.now()  # type: ignore[no-untyped-call]
+        admitted: bool = super().put(item)
+        return admitted
 
 
 def _rate(limit: float, interval_ms: int) -> Rate:
