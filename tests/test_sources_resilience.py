@@ -30,6 +30,7 @@ from tradingagents.sources.errors import (
     ServiceDown,
     TransientError,
 )
+from tradingagents.sources.http import clear_cache
 from tradingagents.sources.hub import Sources
 
 FAST_RESILIENCE = {
@@ -353,6 +354,10 @@ def test_cache_persists_on_disk_across_runs(
     assert second_run.finnhub.stock_symbols()
     assert served(server, "finnhub", "/stock/symbol") == {200: 1}
     assert (tmp_path / "finnhub.sqlite").is_file()
+    second_run.close()
+    assert tmp_path / "finnhub.sqlite" in clear_cache(tmp_path, ["finnhub"])
+    hub_factory().finnhub.stock_symbols()
+    assert served(server, "finnhub", "/stock/symbol") == {200: 2}, "cleared: fetched again"
 
 
 def test_identical_concurrent_requests_go_out_once(

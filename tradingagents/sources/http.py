@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -267,6 +267,17 @@ class SourceSession(CachedSession):
 def cache_file(cache_dir: Path, source: str) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     return cache_dir / f"{source}.sqlite"
+
+
+def clear_cache(cache_dir: Path, sources: Iterable[str]) -> list[Path]:
+    """Delete the cached answers of ``sources`` (their SQLite files and WAL/SHM side files);
+    returns the files removed. Run it while no run is using the cache."""
+    removed = []
+    for source in sources:
+        for path in cache_dir.glob(f"{source}.sqlite*"):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def json_cacheable(
