@@ -76,6 +76,14 @@ def test_bad_values_are_rejected_at_their_path(path: tuple[str, ...], value: Any
     assert any(loc[: len(path)] == path for loc, _ in _errors(data))
 
 
+def test_unknown_sandbox_knobs_are_rejected_by_name() -> None:
+    data = default_config()["data"]
+    data["sandbox"]["services"] = {"finnhub": {"faults": {"eror_rate": 0.5}}}
+    with pytest.raises(ValidationError, match="unknown knob 'eror_rate'") as caught:
+        DataConfig.model_validate(data)
+    assert caught.value.errors()[0]["loc"] == ("sandbox", "services")
+
+
 def test_an_empty_rate_limit_is_rejected() -> None:
     data = default_config()["data"]
     data["sources"]["prices"]["rate_limit"] = {}

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tradingagents.default_config import DEFAULT_CONFIG
 
@@ -135,7 +135,20 @@ class SourcesConfig(_Section):
 class SandboxConfig(_Section):
     seed: int
     services: dict[Literal["finnhub", "reddit", "alpha_vantage", "sec", "prices"], dict[str, Any]]
-    """Emulator knobs per service; the emulator validates their contents when it starts."""
+    """Emulator knobs per service (latency, rate_limit, faults, valid_keys)."""
+
+    @field_validator("services")
+    @classmethod
+    def _knobs_are_valid(cls, services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        # The emulator owns the knob schema; imported here, not at module level, so that
+        # loading the sources never loads the sandbox.
+        from tradingagents.sandbox.knobs import KnobError, parse_services
+
+        try:
+            parse_services(services)
+        except KnobError as exc:
+            raise ValueError(str(exc)) from None
+        return services
 
 
 class ResilienceConfig(_Section):
