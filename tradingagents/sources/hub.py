@@ -76,8 +76,8 @@ class Sources:
         self.access = dict(access)
         self.sandbox = sandbox
         self._sources: dict[str, _Closable] = {}
-        protect_library_loggers()
         try:
+            protect_library_loggers()
             for name in SOURCE_NAMES:
                 if self.access[name].unavailable_reason is None:
                     self._sources[name] = self._build(name)
@@ -101,15 +101,10 @@ class Sources:
         """
         data = load_data_config(config.get("data"))
         access = resolve_access(data, env)
-        server = None
-        if any(a.mode == "sandbox" for a in access.values()):
-            server = start_sandbox(data, trade_date)
-        try:
-            return cls(data, access, sandbox=server)
-        except BaseException:
-            if server is not None:
-                server.stop()
-            raise
+        needs_sandbox = any(a.mode == "sandbox" for a in access.values())
+        server = start_sandbox(data, trade_date) if needs_sandbox else None
+        # From here the hub owns the server: it stops it on close, or if building fails.
+        return cls(data, access, sandbox=server)
 
     # -- the sources -------------------------------------------------------------------------
     @property
