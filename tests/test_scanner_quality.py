@@ -20,8 +20,11 @@ from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.signals import SIGNALS
 from tradingagents.sources.hub import Sources
 
+# Twenty sandbox markets and twelve scanners per date: minutes, not the suite's 120 s default.
+pytestmark = pytest.mark.timeout(900)
+
 SEED = 7
-DATES = [d.date().isoformat() for d in pd.bdate_range("2026-06-01", periods=20, freq="7B")]
+DATES = [d.date().isoformat() for d in pd.bdate_range(end="2026-11-20", periods=20, freq="7B")]
 MIN_RECALL = 0.95
 MIN_PRECISION = 0.90
 
