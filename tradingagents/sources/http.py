@@ -110,13 +110,18 @@ def binding_rates(rates: list[Rate]) -> list[Rate]:
     return sorted(kept, key=lambda rate: rate.interval)
 
 
+# Connections kept per host: scanners fan out up to 16-32 threads over one source, and a
+# pool smaller than that throws connections away (and opens new ones) on every burst.
+POOL_SIZE = 32
+
+
 class _BudgetedAdapter(HTTPAdapter):
     """Caps connect and read timeouts by the source's timeout and the caller's budget."""
 
     def __init__(self, *, source: str, timeout: float, **kwargs: Any) -> None:
         self._source = source
         self._timeout = timeout
-        super().__init__(**kwargs)
+        super().__init__(pool_maxsize=POOL_SIZE, **kwargs)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs["timeout"] = self._capped(kwargs.get("timeout"))
@@ -219,6 +224,7 @@ class SourceSession(CachedSession):
         limiter: Limiter | None,
         timeout: float,
         max_wait: float,
+        trust_env: bool = True,
     ) -> None:
         backend_args: dict[str, Any] = (
             {"backend": "memory"}
@@ -243,6 +249,9 @@ class SourceSession(CachedSession):
         )
         self.source = source
         self.limiter = limiter
+        # requests scans the environment for proxies and CA bundles twice per request (~15% of
+        # a cached call); only live sessions need that (a corporate HTTPS_PROXY, say).
+        self.trust_env = trust_env
         self._key_locks = _KeyedLocks()
         adapter = (
             _LimitedAdapter(source=source, limiter=limiter, timeout=timeout, max_wait=max_wait)

@@ -221,6 +221,7 @@ class Sources:
             limiter=build_limiter(self._rate_limit(name, access, settings)),
             timeout=settings.timeout_seconds,
             max_wait=self.config.resilience.max_wait_seconds,
+            trust_env=access.mode == "live",
         )
 
 
