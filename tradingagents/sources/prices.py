@@ -32,7 +32,7 @@ from tradingagents.sources.resilience import Guard
 logger = logging.getLogger(__name__)
 
 NAME = "prices"
-DEFAULT_BATCH_WORKERS = 4
+DEFAULT_BATCH_WORKERS = 8
 TTL_RULES = ((r"/q/d/l/\?", "daily"),)
 _CSV_HEADER = b"date,"
 
