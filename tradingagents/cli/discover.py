@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -104,7 +105,7 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
             f"{row['score']}",
             "" if price is None else f"{price:,.2f}",
             ", ".join(row["strategies"]),
-            row["context"][:120],
+            textwrap.shorten(row["context"], 120, placeholder=" …"),
         )
     console.print(ranking)
     if final.get("ranking_error"):
