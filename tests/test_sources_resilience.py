@@ -165,6 +165,28 @@ def test_rate_limit_is_shared_and_held_under_eight_concurrent_callers(
     assert 2.0 <= elapsed < 8.0
 
 
+def test_rate_limit_holds_when_requests_reach_the_server_after_varying_delays(
+    server: SandboxServer, hub_factory: Callable[..., Sources]
+) -> None:
+    # The emulator counts a request after its injected latency, like a server that is far
+    # away or busy: a client that dates requests by when it let them go would open its next
+    # window early and be refused.
+    limit = {"per_second": 5}
+    hub = hub_factory(sources={"finnhub": {"rate_limit": limit}})
+    tickers = symbols(server, 15)
+    latency = {"median_ms": 120, "sigma": 0.8, "max_ms": 400}
+    with configured(server, "finnhub", rate_limit=limit, latency=latency):
+        threads = [
+            threading.Thread(target=lambda mine=tickers[i::8]: [hub.finnhub.quote(t) for t in mine])
+            for i in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert served(server, "finnhub", "/quote") == {200: 15}
+
+
 def test_429_with_retry_after_waits_that_long(
     server: SandboxServer, hub_factory: Callable[..., Sources]
 ) -> None:

@@ -9,6 +9,7 @@ connect/read timeouts (and the wait for a slot) by the calling scanner's remaini
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -41,10 +42,10 @@ _WINDOW_MS = {
 # Secrets that must never be part of a cache key or a stored request (Finnhub sends `token`).
 _IGNORED_PARAMS = (*DEFAULT_IGNORED_PARAMS, "token", "client_secret")
 _SQLITE_BUSY_TIMEOUT_MS = 5_000
-# Extra wait after a window frees a slot, so a request never reaches a server-side sliding
-# window a hair early (pyrate-limiter's default). It costs ~5 % of the limit; 20-35 ms gave
-# occasional 429s on a loaded machine (benchmarks/rate_limit.py).
-_SLOT_BUFFER_MS = 50
+# Extra wait after a window frees a slot: only rounding slack now that requests are stamped
+# when their answer arrives (_RequestLog), not the 50 ms (5 % of a 1 s window) guess that
+# pyrate-limiter defaults to and that a busy machine's jitter still beat.
+_SLOT_BUFFER_MS = 5
 
 TimeoutArg = float | tuple[float | None, float | None] | None
 
@@ -58,21 +59,44 @@ def build_limiter(rate_limit: RateLimit | None) -> Limiter | None:
         for window, limit in rate_limit.windows().items()
         if limit is not None
     ]
-    return Limiter(_StampOnEntryBucket(binding_rates(rates)), buffer_ms=_SLOT_BUFFER_MS)
+    return Limiter(_RequestLog(binding_rates(rates)), buffer_ms=_SLOT_BUFFER_MS)
 
 
-class _StampOnEntryBucket(InMemoryBucket):
-    """A sliding-window log that records each request at the moment it is let through.
+class _RequestLog(InMemoryBucket):
+    """The sliding-window log of one source's requests, each stamped when its answer came.
 
-    pyrate-limiter 4 stamps a request that had to wait with its *planned* wake-up time; a
-    thread that wakes late (a busy machine) is then logged earlier than it really went out,
-    frees the next slot too early, and the server's own window answers 429.
+    A server counts a request when it arrives, which is after we let it through and before
+    its answer reaches us. Stamping at admission (pyrate-limiter's way) lets a request that
+    travelled slowly (a busy machine, a slow network) sit later in the server's window than in
+    ours, so our next window opens early and the server answers 429. Moving each stamp to the
+    moment the answer arrived keeps our window a superset of the server's.
     """
 
+    def __init__(self, rates: list[Rate]) -> None:
+        super().__init__(rates)
+        self._admitted = threading.local()
+
     def put(self, item: RateItem) -> bool:
+        # pyrate-limiter stamps a waiter with its planned wake-up time; use the real one.
         item.timestamp = self.now()  # type: ignore[no-untyped-call]
         admitted: bool = super().put(item)
+        if admitted:
+            self._admitted.item = item
         return admitted
+
+    def answered(self) -> None:
+        """Re-stamp this thread's last admitted request now that its answer (or failure) came."""
+        item: RateItem | None = getattr(self._admitted, "item", None)
+        self._admitted.item = None
+        if item is None:
+            return
+        with self._lock:
+            position = next((i for i, kept in enumerate(self.items) if kept is item), None)
+            if position is None:  # already leaked out of every window
+                return
+            del self.items[position]
+            item.timestamp = self.now()  # type: ignore[no-untyped-call]
+            bisect.insort(self.items, item, key=lambda kept: kept.timestamp)
 
 
 def _rate(limit: float, interval_ms: int) -> Rate:
@@ -143,6 +167,10 @@ class _LimitedAdapter(LimiterMixin, _BudgetedAdapter):
 
     def __init__(self, *, source: str, limiter: Limiter, timeout: float, max_wait: float) -> None:
         self._max_wait = max_wait
+        (log,) = limiter.buckets()
+        if not isinstance(log, _RequestLog):
+            raise TypeError("a source's limiter must be built by build_limiter()")
+        self._log = log
         super().__init__(
             limiter=limiter,
             per_host=False,
@@ -169,17 +197,22 @@ class _LimitedAdapter(LimiterMixin, _BudgetedAdapter):
             # class is requests-ratelimiter's "no slot within max_delay".
             if type(exc) is not requests.exceptions.Timeout:
                 raise
-            left = budget.remaining()
-            if left is not None and left < self._max_wait:
-                raise DeadlineExceeded(
-                    self._source, "no rate-limit slot before the scanner's time budget ran out"
-                ) from None
-            raise RateLimited(
-                self._source,
-                f"no slot under the configured rate limit within {self._max_wait:g} s",
-                retryable=False,
-            ) from None
+            raise self._no_slot() from None
+        finally:
+            self._log.answered()
         return response
+
+    def _no_slot(self) -> DeadlineExceeded | RateLimited:
+        left = budget.remaining()
+        if left is not None and left < self._max_wait:
+            return DeadlineExceeded(
+                self._source, "no rate-limit slot before the scanner's time budget ran out"
+            )
+        return RateLimited(
+            self._source,
+            f"no slot under the configured rate limit within {self._max_wait:g} s",
+            retryable=False,
+        )
 
 
 class _KeyedLocks:
