@@ -188,3 +188,17 @@ def test_cli_rejects_bad_knobs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown knob 'x'" in capsys.readouterr().err
     assert main(["serve", "--date", "2026-11-28"]) == 2
     assert "Saturday" in capsys.readouterr().err
+
+
+def test_request_log_masks_client_keys(
+    sandbox_server: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="tradingagents.sandbox.server")
+    requests.get(f"{sandbox_server.base_urls['finnhub']}/quote",
+                 params={"symbol": "A", "token": "fh-key-31337"}, timeout=5)
+    requests.get(f"{sandbox_server.url}/query",
+                 params={"function": "GLOBAL_QUOTE", "symbol": "A", "apikey": "av-key-31337"},
+                 timeout=5)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/quote?symbol=A&token=***" in logged
+    assert "fh-key-31337" not in logged and "av-key-31337" not in logged

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 from tradingagents.sandbox.behaviour import Behaviour, Fault
 from tradingagents.sandbox.knobs import SERVICE_NAMES, ServiceKnobs, apply_changes, parse_services
 from tradingagents.sandbox.services.base import Reply, Request, Route, Service
+from tradingagents.sources.redaction import scrub
 
 if TYPE_CHECKING:
     from tradingagents.sandbox.market import Market
@@ -388,7 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_GET
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
+        # The request line carries clients' keys (?token=, &apikey=): mask them like any log.
+        logger.debug("%s %s", self.address_string(), scrub(format % args))
 
     def parse_request_line(self) -> Request:
         parts = urllib.parse.urlsplit(self.path)

@@ -25,7 +25,13 @@ import requests
 from tradingagents.sources.bars import INDEX_NAME, PRICE_COLUMNS, BarsError, normalise_bars
 from tradingagents.sources.classify import error_from_exception, error_from_response
 from tradingagents.sources.config import PricesConfig, ResilienceConfig
-from tradingagents.sources.errors import MalformedResponse, NotFound, RateLimited, SourceError
+from tradingagents.sources.errors import (
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+)
 from tradingagents.sources.http import SourceSession
 from tradingagents.sources.resilience import Guard
 
@@ -227,8 +233,10 @@ class LocalPrices:
         path = self._file_of(symbol)
         try:
             raw = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-        except ImportError as exc:
-            raise MalformedResponse(NAME, f"cannot read {path.name}: {exc}") from None
+        except ImportError:
+            raise SourceUnavailable(
+                NAME, f"cannot read {path.name}: Parquet needs pip install 'tradingagents[parquet]'"
+            ) from None
         try:
             bars = normalise_bars(raw)
         except BarsError as exc:
