@@ -22,9 +22,15 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from tradingagents.scanners.base import ScannerParam
 from tradingagents.scanners.tool_context import ToolContext
 from tradingagents.sources import budget
 from tradingagents.sources.errors import DeadlineExceeded, SourceError, SourceUnavailable
+
+#: The ``workers`` parameter every fan-out scanner declares.
+WORKERS_PARAM = ScannerParam(
+    int, 16, "concurrent per-symbol calls (the source's rate limit still applies)", ge=1, le=32
+)
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")

@@ -126,7 +126,26 @@ def translate(exc: BaseException) -> SourceError | None:
     return error_from_exception(NAME, exc)
 
 
-class StooqPrices:
+class _PerSymbolBars:
+    """Batches built from a source's per-symbol ``daily_bars``."""
+
+    def daily_bars(
+        self, symbol: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def daily_bars_batch(
+        self,
+        symbols: Sequence[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        workers: int = DEFAULT_BATCH_WORKERS,
+    ) -> BarsBatch:
+        return fetch_batch(lambda s: self.daily_bars(s, start, end), symbols, workers)
+
+
+class StooqPrices(_PerSymbolBars):
     """Stooq's CSV endpoint (``/q/d/l/?s=aapl.us&i=d``): the full history, cached, then sliced."""
 
     name = NAME
@@ -146,16 +165,6 @@ class StooqPrices:
             start,
             end,
         )
-
-    def daily_bars_batch(
-        self,
-        symbols: Sequence[str],
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        *,
-        workers: int = DEFAULT_BATCH_WORKERS,
-    ) -> BarsBatch:
-        return fetch_batch(lambda s: self.daily_bars(s, start, end), symbols, workers)
 
     def close(self) -> None:
         self.session.close()
@@ -216,7 +225,7 @@ def _parse_plain_stooq(text: str) -> pd.DataFrame | None:
     return frame
 
 
-class LocalPrices:
+class LocalPrices(_PerSymbolBars):
     """Bars from ``<local_dir>/<TICKER>.csv`` or ``.parquet`` (any vendor's column names)."""
 
     name = NAME
@@ -242,16 +251,6 @@ class LocalPrices:
         except BarsError as exc:
             raise MalformedResponse(NAME, f"{path}: {exc}") from None
         return _between(bars, start, end)
-
-    def daily_bars_batch(
-        self,
-        symbols: Sequence[str],
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        *,
-        workers: int = DEFAULT_BATCH_WORKERS,
-    ) -> BarsBatch:
-        return fetch_batch(lambda s: self.daily_bars(s, start, end), symbols, workers)
 
     def close(self) -> None:
         """Nothing to release; present for the common source interface."""

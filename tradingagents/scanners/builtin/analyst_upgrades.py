@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tradingagents.scanners.base import BaseScanner, ScannerParam
-from tradingagents.scanners.fanout import fan_out
+from tradingagents.scanners.fanout import WORKERS_PARAM, fan_out
 from tradingagents.scanners.registry import SCANNER_REGISTRY
 from tradingagents.scanners.universe import load_universe
 from tradingagents.sources.finnhub_records import RecommendationTrend
@@ -80,13 +80,7 @@ class AnalystUpgradesScanner(BaseScanner):
         "min_shift": ScannerParam(
             int, 3, "rise of strong_buy + buy from last month to this month", ge=1
         ),
-        "workers": ScannerParam(
-            int,
-            16,
-            "concurrent per-symbol calls (the source's rate limit still applies)",
-            ge=1,
-            le=32,
-        ),
+        "workers": WORKERS_PARAM,
     }
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ from pydantic import Field, StringConstraints
 
 from tradingagents.scanners.base import BaseScanner, ScannerParam
 from tradingagents.scanners.candidate import Priority
-from tradingagents.scanners.fanout import fan_out
+from tradingagents.scanners.fanout import WORKERS_PARAM, fan_out
 from tradingagents.scanners.registry import SCANNER_REGISTRY
 from tradingagents.scanners.universe import load_universe
 from tradingagents.sources.finnhub_records import NewsArticle
@@ -88,13 +88,7 @@ class NewsCatalystScanner(BaseScanner):
         "include_general_news": ScannerParam(
             bool, True, "also read general market news (only articles naming a ticker count)"
         ),
-        "workers": ScannerParam(
-            int,
-            16,
-            "concurrent per-symbol calls (the source's rate limit still applies)",
-            ge=1,
-            le=32,
-        ),
+        "workers": WORKERS_PARAM,
     }
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
