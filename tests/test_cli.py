@@ -176,12 +176,13 @@ def test_live_mode_with_fake_keys_against_a_separately_served_sandbox(
             "data": {
                 "mode": "live",
                 "cache_dir": str(tmp_path / "cache"),
+                # The emulator enforces no limits, so neither does the client: the free
+                # tiers' 60 calls/min would leave the per-symbol scanners partial.
                 "sources": {
-                    "finnhub": {"base_url": urls["finnhub"]},
-                    "reddit": {"base_url": urls["reddit"], "oauth_url": urls["reddit"]},
-                    "alpha_vantage": {"base_url": urls["alpha_vantage"]},
-                    "sec": {"base_url": urls["sec"], "data_url": urls["sec"]},
-                    "prices": {"base_url": urls["prices"], "rate_limit": None},
+                    name: {"base_url": urls[name], "rate_limit": None}
+                    | ({"oauth_url": urls[name]} if name == "reddit" else {})
+                    | ({"data_url": urls[name]} if name == "sec" else {})
+                    for name in ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
                 },
             }
         },

@@ -39,6 +39,8 @@ T = TypeVar("T")
 RESERVE_FRACTION = 0.1
 #: Bounds of that reserve in seconds.
 RESERVE_BOUNDS = (0.25, 3.0)
+#: A call is not started with less time than this before the stop: it could not finish.
+MIN_CALL_SECONDS = 0.05
 
 
 class _Unchecked:
@@ -95,7 +97,7 @@ def fan_out(
 
     def ask(key: K) -> T | _Unchecked:
         with budget.deadline(stop_at):
-            if stop_at is not None and time.monotonic() >= stop_at:
+            if stop_at is not None and stop_at - time.monotonic() < MIN_CALL_SECONDS:
                 return _UNCHECKED
             try:
                 return tools.call(tool, fn, **params(key))

@@ -137,6 +137,8 @@ def binding_rates(rates: list[Rate]) -> list[Rate]:
 # Connections kept per host: scanners fan out up to 16-32 threads over one source, and a
 # pool smaller than that throws connections away (and opens new ones) on every burst.
 POOL_SIZE = 32
+#: Less budget than this left: do not even queue for a rate-limit slot.
+MIN_LIMITER_WAIT_SECONDS = 0.05
 
 
 class _BudgetedAdapter(HTTPAdapter):
@@ -190,6 +192,11 @@ class _LimitedAdapter(LimiterMixin, _BudgetedAdapter):
         self._max_wait = value
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        left = budget.remaining()
+        if left is not None and left < MIN_LIMITER_WAIT_SECONDS:
+            # pyrate-limiter does not honour a near-zero timeout under contention (measured:
+            # 0.8 s past it), so a caller with no time left must not enter the limiter at all.
+            raise DeadlineExceeded(self._source, "no time left to wait for a rate-limit slot")
         try:
             response: requests.Response = super().send(request, **kwargs)
         except requests.exceptions.Timeout as exc:

@@ -95,6 +95,15 @@ class NewsCatalystScanner(BaseScanner):
         trade_date = dt.date.fromisoformat(state["trade_date"])
         first_day = trade_date - dt.timedelta(days=self.param("window_days") - 1)
         universe = load_universe(self)
+        # General news first: one call, and the per-symbol fan-out below may use the budget up
+        # to its own stop, leaving no slot for a call after it.
+        general: list[tuple[str, NewsArticle]] = []
+        if self.param("include_general_news"):
+            known = frozenset(universe)
+            articles = self.tools.call(
+                "get_general_news", self.sources.finnhub.general_news, category="general"
+            )
+            general = [(s, a) for a in articles for s in _related_symbols(a, known)]
         news = fan_out(
             self.tools,
             "get_company_news",
@@ -108,16 +117,7 @@ class NewsCatalystScanner(BaseScanner):
         tagged: list[tuple[str, NewsArticle]] = [
             (symbol, article) for symbol, articles in news.results.items() for article in articles
         ]
-        if self.param("include_general_news"):
-            known = frozenset(universe)
-            general = self.tools.call(
-                "get_general_news", self.sources.finnhub.general_news, category="general"
-            )
-            tagged.extend(
-                (symbol, article)
-                for article in general
-                for symbol in _related_symbols(article, known)
-            )
+        tagged.extend(general)
         keywords = tuple(self.param("keywords"))
         catalysts: dict[str, _Catalysts] = defaultdict(_Catalysts)
         for symbol, article in tagged:
