@@ -192,3 +192,13 @@ def test_default_config_lists_every_builtin_scanner_with_its_declared_limit() ->
         assert entries[name] == {"enabled": True, "limit": cls.default_limit}, name
         assert cls.pipeline in DEFAULT_CONFIG["discovery"]["pipelines"], name
     load_config(DEFAULT_CONFIG, list(builtin.values()))  # the defaults validate
+
+
+def test_problems_in_discovery_and_data_come_in_one_error() -> None:
+    cfg = {"discovery": {"scanner_execution": {"max_workers": 0}}, "data": {"mode": "lve"}}
+    with pytest.raises(ConfigError) as caught:
+        load_config(cfg, [])
+    assert [path for path, _ in caught.value.problems] == [
+        "discovery.scanner_execution.max_workers",
+        "data.mode",
+    ]

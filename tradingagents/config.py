@@ -28,6 +28,7 @@ from pydantic import (
 from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import TICKER_PATTERN
+from tradingagents.sources.config import DataConfig
 from tradingagents.sources.redaction import is_secret_name
 
 
@@ -192,11 +193,13 @@ def load_config(
     raw = merge_over_defaults(config)
     problems: list[tuple[str, str]] = []
 
-    discovery_raw = raw.get("discovery")
     try:
-        discovery = DiscoverySection.model_validate(discovery_raw)
+        discovery = DiscoverySection.model_validate(raw.get("discovery"))
     except ValidationError as exc:
-        raise ConfigError(_problems(exc, "discovery")) from None
+        # Report the other sections' problems in the same error.
+        raise ConfigError(
+            _problems(exc, "discovery") + _validate_data_section(raw.get("data"))
+        ) from None
 
     by_name = {cls.name: cls for cls in known}
     known_pipelines = set(DEFAULT_CONFIG["discovery"]["pipelines"]) | {c.pipeline for c in known}
@@ -249,10 +252,6 @@ def load_config(
 
 
 def _validate_data_section(data: Any) -> list[tuple[str, str]]:
-    try:
-        from tradingagents.sources.config import DataConfig
-    except ImportError:  # the data sources' schema is optional until that layer is installed
-        return []
     try:
         DataConfig.model_validate(data)
     except ValidationError as exc:
