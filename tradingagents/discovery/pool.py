@@ -11,7 +11,7 @@ exit, so one scanner that never returns keeps the process alive. Here:
   task, and its thread is abandoned: threads are daemons, so an abandoned one never blocks
   :meth:`DeadlinePool.run` or interpreter exit;
 * every outcome is reported exactly once, in the supervising (calling) thread, which is the
-  only thread that calls ``on_start``/``on_timeout``/``on_done``.
+  only thread that calls ``on_timeout``/``on_done``.
 
 A task that finishes at or before its deadline is ``ok`` (or ``error``) even if the
 supervisor only notices after the deadline: finish times are taken by the worker.
@@ -71,13 +71,11 @@ class DeadlinePool(Generic[T]):
         self,
         tasks: Sequence[Callable[[], T]],
         *,
-        on_start: Callable[[int, float], None] | None = None,
         on_timeout: Callable[[int], None] | None = None,
         on_done: Callable[[Outcome[T]], None] | None = None,
     ) -> list[Outcome[T]]:
         """Run every task; return their outcomes in submission order.
 
-        ``on_start(index, deadline_or_inf)`` runs when a task's thread starts it,
         ``on_timeout(index)`` when it is abandoned (cancel its work there), ``on_done`` once
         per task with its final outcome. If the caller is interrupted (Ctrl-C), every
         running task gets ``on_timeout`` and the exception propagates at once.
@@ -119,7 +117,7 @@ class DeadlinePool(Generic[T]):
                 except queue.Empty:
                     message = None
                 if message is not None:
-                    self._handle(message, started_at, deadlines, outcomes, finish, on_start)
+                    self._handle(message, started_at, deadlines, outcomes, finish)
                     # Drain what else arrived, so a task that finished in time is never
                     # mistaken for a timed-out one below.
                     while True:
@@ -127,7 +125,7 @@ class DeadlinePool(Generic[T]):
                             queued = inbox.get_nowait()
                         except queue.Empty:
                             break
-                        self._handle(queued, started_at, deadlines, outcomes, finish, on_start)
+                        self._handle(queued, started_at, deadlines, outcomes, finish)
                 now = time.monotonic()
                 while deadlines and deadlines[0][0] <= now:
                     deadline, index = heapq.heappop(deadlines)
@@ -150,18 +148,14 @@ class DeadlinePool(Generic[T]):
         deadlines: list[tuple[float, int]],
         outcomes: list[Outcome[T] | None],
         finish: Callable[[Outcome[T]], None],
-        on_start: Callable[[int, float], None] | None,
     ) -> None:
         kind, index, at, value, error = message
         if outcomes[index] is not None:
             return  # a late message from an abandoned task
         if kind == "start":
             started_at[index] = at
-            deadline = float("inf") if self.timeout is None else at + self.timeout
             if self.timeout is not None:
-                heapq.heappush(deadlines, (deadline, index))
-            if on_start is not None:
-                on_start(index, deadline)
+                heapq.heappush(deadlines, (at + self.timeout, index))
             return
         started = started_at[index]
         if self.timeout is not None and at > started + self.timeout:
