@@ -7,6 +7,7 @@ shape is written down in one place.
 from __future__ import annotations
 
 import heapq
+import os
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -29,24 +30,75 @@ class ScannerReport(BaseModel):
     invalid_examples: list[str] = []
     tool_calls: int = 0
     error: str | None = None
+    #: How much of its data the scanner got (see :class:`tradingagents.scanners.Coverage`);
+    #: ``None`` for scanners that do not report it.
+    coverage: dict[str, Any] | None = None
+
+
+#: CPU-seconds per wall-second, as a share of the usable cores, from which a run is CPU-bound.
+CPU_BOUND_SHARE = 0.8
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def summarise(
-    reports: Sequence[dict[str, Any]], *, concurrent: bool, workers: int, wall_seconds: float
+    reports: Sequence[dict[str, Any]],
+    *,
+    concurrent: bool,
+    workers: int,
+    wall_seconds: float,
+    cpu_seconds: float,
+    candidates: int = 0,
+    abandoned_threads: int = 0,
+    cores: int | None = None,
 ) -> dict[str, Any]:
-    """``scan_summary``: how the run went and what concurrency bought."""
-    sequential = sum(r["duration_seconds"] for r in reports)
+    """``scan_summary``: what the node measured, each figure under the name of what it is.
+
+    No speedup is derived from one run: the scanners' durations were measured while they
+    shared the machine, so their sum is not what a sequential run would take (on a CPU-bound
+    run it is several times more). ``verify_concurrent_execution.py`` measures both modes.
+    """
+    cores = cores or usable_cores()
+    scanner_sum = sum(r["duration_seconds"] for r in reports)
+    cpu_per_wall = cpu_seconds / wall_seconds if wall_seconds > 0 else 0.0
+    cpu_bound = cpu_per_wall >= CPU_BOUND_SHARE * cores
     counts = Counter(r["status"] for r in reports)
+    notes = []
+    if cpu_bound:
+        notes.append(
+            f"CPU-bound: {cpu_per_wall:.2f} CPU-seconds per second on {cores} usable "
+            f"core{'s' if cores != 1 else ''}; more workers will not help"
+        )
+    elif cpu_per_wall >= CPU_BOUND_SHARE:
+        # One interpreter runs Python code on one core at a time (the GIL), so a process
+        # keeping one core busy is CPU-limited however many cores the machine has.
+        notes.append(
+            f"CPU-heavy: {cpu_per_wall:.2f} CPU-seconds per second, about one core, the most "
+            "Python code in one process gets; more workers will not help"
+        )
+    if reports and not counts.get("ok"):
+        notes.append("no scanner succeeded")
     return {
         "mode": "concurrent" if concurrent else "sequential",
         "workers": workers if concurrent else 1,
         "scanners": len(reports),
         "wall_seconds": round(wall_seconds, 4),
-        "sequential_seconds_estimated": round(sequential, 4),
-        "speedup": round(sequential / wall_seconds, 3) if wall_seconds > 0 else 0.0,
-        "time_saved_seconds": round(sequential - wall_seconds, 4),
+        "scanner_seconds_sum": round(scanner_sum, 4),
+        "concurrency": round(scanner_sum / wall_seconds, 3) if wall_seconds > 0 else 0.0,
+        "cpu_seconds": round(cpu_seconds, 4),
+        "cpu_per_wall": round(cpu_per_wall, 3),
+        "cpu_bound": cpu_bound,
+        "note": "; ".join(notes) or None,
         "counts": {status: counts.get(status, 0) for status in STATUSES},
         "invalid_candidates": sum(r["invalid_candidates"] for r in reports),
+        "candidates": candidates,
+        "abandoned_threads": abandoned_threads,
     }
 
 
