@@ -1,4 +1,5 @@
-"""The ``tradingagents`` command: ``discover``, ``scanners`` and ``sandbox serve``.
+"""The ``tradingagents`` command: ``discover``, ``scanners``, ``config show`` and
+``sandbox serve``.
 
 Heavy modules (LangGraph, pandas) are imported inside the commands that need them, so
 ``tradingagents --help`` answers at once.
@@ -11,12 +12,30 @@ import json
 import logging
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tradingagents import __version__
+from tradingagents.default_config import DEFAULT_CONFIG
 
 logger = logging.getLogger("tradingagents")
+
+#: A config file larger than this is refused before it is parsed (``/dev/zero`` never ends).
+MAX_CONFIG_BYTES = 1_000_000
+
+EXIT_CODES = """\
+exit codes:
+  0    at least one scanner succeeded (with --strict: every scanner succeeded)
+  1    no scanner succeeded: all timed out, errored or were skipped, or a plugin failed
+       to load and nothing else succeeded; with --strict: any scanner not ok
+  2    usage or config error (bad flag, config file, date or results dir)
+  130  interrupted (Ctrl-C); partial results, if any, are written and marked incomplete
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input or config file: printed without a traceback, exit code 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,15 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         # The sandbox owns its options (and their help); hand them over untouched.
         from tradingagents.sandbox.__main__ import main as sandbox_main
 
-        return sandbox_main(argv[1:])
-    parser = _parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+        return sandbox_main(argv[1:], prog="tradingagents sandbox")
+    args = _parser().parse_args(argv)
     try:
+        configure_logging(args.verbose, args.log_file)
         code: int = args.handler(args)
         return code
     except UsageError as exc:
@@ -44,20 +58,147 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-class UsageError(Exception):
-    """Bad command-line input or config file: printed without a traceback, exit code 2."""
+# -- logging ----------------------------------------------------------------------------------
+
+
+class _VerbosityFilter(logging.Filter):
+    """Lets the project's records through from ``project`` level and everyone else's from
+    ``others`` level, so ``-v`` shows our INFO without a library's chatter."""
+
+    def __init__(self, project: int, others: int) -> None:
+        super().__init__()
+        self.project, self.others = project, others
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "tradingagents" or record.name.startswith("tradingagents.")
+        return record.levelno >= (self.project if ours else self.others)
+
+
+def verbosity_levels(verbose: int) -> tuple[int, int]:
+    """(project level, third-party level) for ``-v`` given ``verbose`` times."""
+    if verbose <= 0:
+        return logging.WARNING, logging.WARNING
+    if verbose == 1:
+        return logging.INFO, logging.WARNING
+    if verbose == 2:
+        return logging.DEBUG, logging.WARNING
+    return logging.DEBUG, logging.DEBUG
+
+
+def configure_logging(verbose: int, log_file: Path | None = None) -> None:
+    """stderr gets what ``-v``... asks for; ``--log-file`` gets at least the project's INFO."""
+    stderr_levels = verbosity_levels(verbose)
+    handlers: list[tuple[logging.Handler, tuple[int, int]]] = [
+        (logging.StreamHandler(sys.stderr), stderr_levels)
+    ]
+    if log_file is not None:
+        try:
+            file_handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write log file {log_file}: {exc.strerror or exc}") from None
+        handlers.append((file_handler, verbosity_levels(max(verbose, 1))))
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    for handler, (project, others) in handlers:
+        handler.addFilter(_VerbosityFilter(project, others))
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    # Loggers stop records below the lowest level any handler wants, so a library's DEBUG
+    # is never even formatted unless -vvv asked for it.
+    root.setLevel(min(levels[1] for _, levels in handlers))
+    logger.setLevel(min(levels[0] for _, levels in handlers))
+
+
+# -- argument types ---------------------------------------------------------------------------
+
+
+def _number(kind: Callable[[str], float], minimum: float, *, exclusive: bool = False) -> Any:
+    """An argparse ``type`` refusing values below ``minimum``; argparse adds the flag name."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        if value < minimum or (exclusive and value == minimum):
+            bound = f"greater than {minimum:g}" if exclusive else f"at least {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+positive_int = _number(int, 1)
+positive_float = _number(float, 0, exclusive=True)
+
+
+# -- the parser -------------------------------------------------------------------------------
+
+
+def _help_parser(
+    commands: Any, name: str, *, help: str, description: str, examples: str
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
 
 
 def _parser() -> argparse.ArgumentParser:
+    execution = DEFAULT_CONFIG["discovery"]["scanner_execution"]
     parser = argparse.ArgumentParser(
         prog="tradingagents",
         description="Discovery of tickers worth your trading agents' attention.",
+        epilog=(
+            "examples:\n"
+            "  tradingagents discover --sandbox --date 2026-11-20\n"
+            "  tradingagents scanners --params\n"
+            "  tradingagents config show --config my_config.toml\n"
+            "  tradingagents sandbox serve --date 2026-11-20\n\n"
+            "Run `tradingagents COMMAND --help` for a command's options."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log on stderr: -v the project's INFO, -vv its DEBUG, -vvv also libraries' DEBUG",
+    )
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="PATH",
+        help="also append the log to PATH (at least the project's INFO)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    discover = commands.add_parser("discover", help="run the discovery graph and write a report")
+    discover = _help_parser(
+        commands,
+        "discover",
+        help="run the discovery graph and write a report",
+        description=(
+            "Run every enabled scanner, filter and rank what they found, show the result and "
+            "write discovery_result.json, tool_execution_logs.json and report.md into a new "
+            "run folder.\n\n"
+            "A weekend date is scanned as the session before it; a future date or one before "
+            "the data is refused."
+        ),
+        examples=(
+            "  tradingagents discover --sandbox --date 2026-11-20\n"
+            "  tradingagents discover --live --config my_config.toml --strict\n"
+            "  tradingagents discover --sandbox --json > result.json\n\n" + EXIT_CODES
+        ),
+    )
     discover.add_argument("--date", help="trade date YYYY-MM-DD (default: today)")
     discover.add_argument(
         "--config", type=Path, help="a JSON or TOML config file (merged over the defaults)"
@@ -67,45 +208,98 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--concurrent", action="store_true", help="run scanners concurrently (default)"
     )
-    discover.add_argument("--workers", type=int, help="concurrent scanner threads")
-    discover.add_argument("--timeout", type=float, help="per-scanner timeout in seconds")
-    data = discover.add_mutually_exclusive_group()
-    data.add_argument(
-        "--sandbox",
-        dest="data_mode",
-        action="store_const",
-        const="sandbox",
-        help="use the built-in sandbox market (no keys, no internet)",
-    )
-    data.add_argument(
-        "--live",
-        dest="data_mode",
-        action="store_const",
-        const="live",
-        help="use the real services (keys from the environment or config)",
-    )
-    data.add_argument(
-        "--auto",
-        dest="data_mode",
-        action="store_const",
-        const="auto",
-        help="live where a key is set, sandbox elsewhere",
+    discover.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help=f"concurrent scanner threads (default: {execution['max_workers']})",
     )
     discover.add_argument(
-        "--results-dir", type=Path, help="where run folders go (default: ./results)"
+        "--timeout",
+        type=positive_float,
+        metavar="SECONDS",
+        help=f"per-scanner timeout (default: {execution['timeout_seconds']})",
     )
-    discover.add_argument("--top", type=int, default=10, help="ranked candidates to show")
-    discover.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    data = discover.add_mutually_exclusive_group()
+    for flag, help_text in (
+        ("sandbox", "use the built-in sandbox market (no keys, no internet; the default)"),
+        ("live", "use the real services (keys from the environment or config)"),
+        ("auto", "live where a key is set, sandbox elsewhere"),
+    ):
+        data.add_argument(
+            f"--{flag}", dest="data_mode", action="store_const", const=flag, help=help_text
+        )
+    discover.add_argument(
+        "--results-dir",
+        type=Path,
+        metavar="DIR",
+        help="where run folders go (default: the config's results_dir, ./results)",
+    )
+    discover.add_argument(
+        "--top",
+        type=positive_int,
+        default=10,
+        metavar="N",
+        help="ranked candidates to show (default: 10; the files hold all of them)",
+    )
+    discover.add_argument(
+        "--strict", action="store_true", help="exit 1 unless every scanner is ok"
+    )
+    discover.add_argument(
+        "--json",
+        action="store_true",
+        help="print the whole result as JSON on stdout (human output goes to stderr)",
+    )
     discover.set_defaults(handler=_discover)
 
-    scanners = commands.add_parser("scanners", help="list scanners with pipeline, source and state")
+    scanners = _help_parser(
+        commands,
+        "scanners",
+        help="list scanners with pipeline, source and state",
+        description="List every known scanner: its pipeline, data source and whether it runs.",
+        examples=(
+            "  tradingagents scanners\n"
+            "  tradingagents scanners --params --config my_config.toml\n"
+            "  tradingagents scanners --json\n"
+        ),
+    )
     scanners.add_argument("--config", type=Path, help="a JSON or TOML config file")
     scanners.add_argument(
         "--params", action="store_true", help="also list each scanner's parameters"
     )
+    scanners.add_argument(
+        "--json", action="store_true", help="print scanners and their parameters as JSON"
+    )
     scanners.set_defaults(handler=_scanners)
 
-    sandbox = commands.add_parser("sandbox", help="the offline sandbox market")
+    config = _help_parser(
+        commands,
+        "config",
+        help="show the resolved config",
+        description="Commands about the configuration.",
+        examples="  tradingagents config show --config my_config.toml\n",
+    )
+    config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    show = _help_parser(
+        config_commands,
+        "show",
+        help="print the resolved, validated config as JSON (secrets masked)",
+        description=(
+            "Merge the config file over the defaults, validate it and print the result as "
+            "JSON, with every secret masked. Exit code 2 names every problem."
+        ),
+        examples="  tradingagents config show\n  tradingagents config show --config my.toml\n",
+    )
+    show.add_argument("--config", type=Path, help="a JSON or TOML config file")
+    show.set_defaults(handler=_config_show)
+
+    sandbox = _help_parser(
+        commands,
+        "sandbox",
+        help="the offline sandbox market",
+        description="The offline sandbox market and its emulator of the data services.",
+        examples="  tradingagents sandbox serve --date 2026-11-20 --port 8765\n",
+    )
     sandbox_commands = sandbox.add_subparsers(
         dest="sandbox_command", required=True, metavar="ACTION"
     )
@@ -116,20 +310,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# -- config files -----------------------------------------------------------------------------
+
+
 def load_config_file(path: Path | None) -> dict[str, Any]:
-    """A user's JSON or TOML config file as a dict (empty when no path is given)."""
+    """A user's JSON or TOML config file as a dict (empty when no path is given).
+
+    Every way a file can be unusable (unreadable, endless, not UTF-8, not JSON/TOML, nested
+    too deeply, not a table) is a :class:`UsageError` naming the file and the problem.
+    """
     if path is None:
         return {}
+    kind = "TOML" if path.suffix == ".toml" else "JSON"
+    if path.is_dir():
+        raise UsageError(f"config file {path} is a directory")
     try:
-        text = path.read_text()
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise UsageError(f"config file {path} is larger than {MAX_CONFIG_BYTES:,} bytes")
     try:
-        loaded: Any = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise UsageError(
-            f"config file {path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}"
+            f"config file {path} is not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})"
         ) from None
+    try:
+        loaded: Any = tomllib.loads(text) if kind == "TOML" else json.loads(text)
+    except RecursionError:
+        raise UsageError(f"config file {path} is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, TOMLDecodeError, over-long integers
+        raise UsageError(f"config file {path} is not valid {kind.lower()}: {exc}") from None
     if not isinstance(loaded, dict):
         raise UsageError(
             f"config file {path} must hold a table/object, not {type(loaded).__name__}"
@@ -140,7 +353,11 @@ def load_config_file(path: Path | None) -> dict[str, Any]:
 def _with_overrides(args: argparse.Namespace) -> dict[str, Any]:
     config = load_config_file(args.config)
     discovery = config.setdefault("discovery", {})
+    if not isinstance(discovery, dict):
+        return config  # the config validator names the problem
     execution = discovery.setdefault("scanner_execution", {})
+    if not isinstance(execution, dict):
+        return config
     if args.sequential:
         execution["concurrent"] = False
     if args.concurrent:
@@ -150,10 +367,15 @@ def _with_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.timeout is not None:
         execution["timeout_seconds"] = args.timeout
     if args.data_mode is not None:
-        config.setdefault("data", {})["mode"] = args.data_mode
+        data = config.setdefault("data", {})
+        if isinstance(data, dict):
+            data["mode"] = args.data_mode
     if args.results_dir is not None:
         config["results_dir"] = str(args.results_dir)
     return config
+
+
+# -- handlers ---------------------------------------------------------------------------------
 
 
 def _discover(args: argparse.Namespace) -> int:
@@ -165,4 +387,10 @@ def _discover(args: argparse.Namespace) -> int:
 def _scanners(args: argparse.Namespace) -> int:
     from tradingagents.cli.discover import list_scanners
 
-    return list_scanners(load_config_file(args.config), with_params=args.params)
+    return list_scanners(load_config_file(args.config), with_params=args.params, as_json=args.json)
+
+
+def _config_show(args: argparse.Namespace) -> int:
+    from tradingagents.cli.discover import show_config
+
+    return show_config(load_config_file(args.config))

@@ -1,124 +1,214 @@
-"""``tradingagents discover`` and ``tradingagents scanners``."""
+"""``tradingagents discover``, ``tradingagents scanners`` and ``tradingagents config show``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
+import signal
 import sys
 import textwrap
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
 
+from tradingagents.cli import UsageError
 from tradingagents.cli.progress import STATUS_STYLE, ScannerProgress
-from tradingagents.cli.results import run_folder, write_results
+from tradingagents.cli.results import (
+    ResultsDirError,
+    check_results_dir,
+    coverage_text,
+    date_title,
+    result_fields,
+    run_folder,
+    summary_line,
+    write_results,
+)
 from tradingagents.config import ConfigError, load_config, scanner_settings_model
 from tradingagents.discovery import SCANNER_REGISTRY
-from tradingagents.graph.discovery_graph import DiscoveryGraph, normalise_trade_date
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.graph.state import DiscoveryInput, DiscoveryResult
+from tradingagents.sources.redaction import redact
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def exit_code(reports: list[dict[str, Any]], *, strict: bool) -> int:
+    """0 when at least one scanner is ok (with ``strict``: all of them), else 1."""
+    statuses = [r.get("status") for r in reports]
+    if "ok" not in statuses:
+        return EXIT_FAILED
+    if strict and any(s != "ok" for s in statuses):
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
     # Human output goes to stderr with --json, so stdout stays machine-readable.
     console = Console(stderr=args.json)
     try:
-        trade_date = normalise_trade_date(args.date)
         graph = DiscoveryGraph(config)
-    except (ConfigError, ValueError) as exc:
-        print(f"tradingagents: {exc}", file=sys.stderr)
-        return 2
+        day = graph.check_trade_date(args.date)
+        results_dir = check_results_dir(graph.config["results_dir"])
+    except (ValueError, ResultsDirError) as exc:  # ConfigError, TradeDateError, bad plugins
+        raise UsageError(str(exc)) from None
+    except RecursionError:
+        raise UsageError("the config is nested too deeply") from None
     names = [cls.name for cls in graph.settings.enabled_scanners()]
-    with graph:
+    initial: DiscoveryInput = {
+        "trade_date": day.requested.isoformat(),
+        "session_date": day.session.isoformat(),
+    }
+    latest: dict[str, Any] = dict(initial)
+    try:
         if console.is_terminal:
             with ScannerProgress(console, names) as progress:
                 graph.on_progress = progress.update
-                final = graph.run(trade_date)
+                _stream(graph, initial, latest)
         else:
-            final = graph.run(trade_date)
-    folder = run_folder(graph.config["results_dir"], trade_date)
-    paths = write_results(folder, final)
+            _stream(graph, initial, latest)
+    except KeyboardInterrupt:
+        _interrupted(results_dir, latest)  # never returns
+    finally:
+        graph.close()
+    final = DiscoveryResult(latest)
+    folder = run_folder(results_dir, final.trade_date, session_date=final.session_date)
+    write_results(folder, final)
+    shown = result_fields(final)
     if args.json:
-        payload = {
-            "trade_date": final["trade_date"],
-            "results_dir": str(folder),
-            "scan_summary": final["scan_summary"],
-            "scanner_reports": final["scanner_reports"],
-            "final_ranking": final["final_ranking"][: args.top],
-        }
-        print(json.dumps(payload, indent=2, default=str))
+        print(json.dumps({"results_dir": str(folder), **shown}, indent=2, default=str))
     else:
-        show_run(console, final, top=args.top)
+        show_run(console, shown, top=args.top)
         console.print(
-            f"\nresults: {paths['result'].parent}/ (discovery_result.json, "
-            "tool_execution_logs.json, report.md)"
+            f"\nresults: {folder}/ (discovery_result.json, tool_execution_logs.json, report.md)",
+            highlight=False,
+            soft_wrap=True,
         )
-    return 0
+    return exit_code(final.scanner_reports, strict=args.strict)
+
+
+def _stream(graph: DiscoveryGraph, initial: DiscoveryInput, latest: dict[str, Any]) -> None:
+    """Run the graph, keeping the newest complete state in ``latest`` (updated in place, so
+    an interruption still sees what the finished nodes produced)."""
+    for state in graph.graph.stream(initial, stream_mode="values"):
+        latest.clear()
+        latest.update(state)
+
+
+def _interrupted(results_dir: Path, latest: dict[str, Any]) -> NoReturn:
+    """Ctrl-C: one line, the partial results (if a node finished), exit 130 at once.
+
+    Scanner threads abandoned mid-call may still be inside a library that would log its
+    failures as the sources close, so nothing is closed: the process ends here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C kills outright
+    logging.disable(logging.CRITICAL)
+    line = "tradingagents: interrupted"
+    if "status" in latest:  # at least the scanner node finished
+        try:
+            partial = DiscoveryResult({**latest, "incomplete": True})
+            folder = run_folder(results_dir, partial.trade_date, session_date=partial.session_date)
+            write_results(folder, partial)
+            line += f"; partial results in {folder}/"
+        except OSError as exc:
+            line += f"; partial results not written: {exc.strerror or exc}"
+    sys.stdout.flush()
+    print(line, file=sys.stderr, flush=True)
+    os._exit(EXIT_INTERRUPTED)
 
 
 def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
-    reports = Table(title=f"Scanners on {final['trade_date']}", title_justify="left")
-    for column in ("scanner", "pipeline", "status", "seconds", "candidates", "error"):
-        reports.add_column(
-            column, justify="right" if column in ("seconds", "candidates") else "left"
-        )
+    """The scanner table, the summary and the top candidates; every column folds (never
+    truncates), so an 80-column terminal or a pipe loses nothing."""
+    reports = Table(title=f"Scanners on {date_title(final)}", title_justify="left")
+    longest = max((len(r["name"]) for r in final["scanner_reports"]), default=7)
+    reports.add_column("scanner", min_width=longest, overflow="fold")
+    reports.add_column("status", no_wrap=True)
+    reports.add_column("seconds", justify="right", no_wrap=True)
+    reports.add_column("candidates", justify="right", no_wrap=True)
+    reports.add_column("coverage", overflow="fold", ratio=1)
+    problems = []
     for r in final["scanner_reports"]:
         reports.add_row(
             r["name"],
-            r["pipeline"],
-            STATUS_STYLE[r["status"]],
+            STATUS_STYLE.get(r["status"], r["status"]),
             f"{r['duration_seconds']:.2f}",
             str(r["candidates"]),
-            r["error"] or "",
+            coverage_text(r),
         )
+        if r.get("error"):
+            problems.append((r["name"], r["status"], r["error"]))
     console.print(reports)
+    for name, status, error in problems:
+        console.print(f"  {name} ({status}): {error}", highlight=False, markup=False)
 
-    s = final["scan_summary"]
-    counts = ", ".join(f"{k} {v}" for k, v in s["counts"].items() if v)
     console.print(
-        f"\n[bold]{s['scanners']} scanners[/] ({s['mode']}, {s['workers']} workers): "
-        f"wall {s['wall_seconds']:.2f} s, "
-        f"sequential estimate {s['sequential_seconds_estimated']:.2f} s, "
-        f"speedup {s['speedup']:.2f}x, time saved {s['time_saved_seconds']:.2f} s; {counts}"
+        "\n" + summary_line(final["scan_summary"], final["scanner_reports"]), highlight=False
     )
     kept, dropped = (
         len(final.get("filtered_candidates", [])),
         len(final.get("dropped_candidates", [])),
     )
     console.print(
-        f"candidates: {len(final['tickers'])} found, {kept} passed the filter, {dropped} dropped\n"
+        f"candidates: {len(final.get('tickers', []))} found, {kept} passed the filter, "
+        f"{dropped} dropped\n"
     )
+    if final.get("incomplete"):
+        console.print("[yellow]incomplete: the run was interrupted[/]")
 
-    ranking = Table(
-        title=f"Top {min(top, len(final['final_ranking']))} candidates", title_justify="left"
-    )
+    ranking_rows = final.get("final_ranking", [])
+    ranking = Table(title=f"Top {min(top, len(ranking_rows))} candidates", title_justify="left")
     for column in ("rank", "ticker", "score", "price", "strategies", "why"):
         ranking.add_column(
             column,
             justify="right" if column in ("rank", "score", "price") else "left",
             overflow="fold",
+            no_wrap=column in ("rank", "ticker"),
+            ratio=2 if column == "why" else None,
         )
-    for row in final["final_ranking"][:top]:
+    for row in ranking_rows[:top]:
         price = row.get("current_price")
         ranking.add_row(
             str(row["rank"]),
             row["ticker"],
             f"{row['score']}",
             "" if price is None else f"{price:,.2f}",
-            ", ".join(row["strategies"]),
-            textwrap.shorten(row["context"], 120, placeholder=" …"),
+            ", ".join(row.get("strategies", [])),
+            textwrap.shorten(row.get("context", ""), 120, placeholder=" …"),
         )
     console.print(ranking)
     if final.get("ranking_error"):
-        console.print(f"[yellow]{final['ranking_error']}[/]")
+        console.print(f"ranking: {final['ranking_error']}", style="yellow", markup=False)
 
 
-def list_scanners(config: dict[str, Any], *, with_params: bool) -> int:
+def list_scanners(config: dict[str, Any], *, with_params: bool, as_json: bool = False) -> int:
     classes = SCANNER_REGISTRY.classes()
     try:
         settings = load_config(config, classes)
     except ConfigError as exc:
-        print(f"tradingagents: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
+    load_errors = SCANNER_REGISTRY.load_errors()
+    if as_json:
+        listing = {
+            "scanners": [
+                {
+                    "name": cls.name,
+                    "pipeline": cls.pipeline,
+                    "strategy": cls.strategy,
+                    "source": cls.source,
+                    "enabled": settings.is_enabled(cls),
+                    "description": cls.description,
+                    "params": _params(cls),
+                }
+                for cls in classes
+            ],
+            "load_errors": load_errors,
+        }
+        print(json.dumps(redact(listing), indent=2, default=str))
+        return 0
     console = Console()
     table = Table(title="Scanners", title_justify="left")
     for column in ("scanner", "pipeline", "source", "enabled", "description"):
@@ -132,22 +222,40 @@ def list_scanners(config: dict[str, Any], *, with_params: bool) -> int:
             cls.description,
         )
     console.print(table)
-    for name, reason in SCANNER_REGISTRY.load_errors().items():
+    for name, reason in load_errors.items():
         console.print(f"[red]plugin {name} failed to load:[/] {reason}")
     if with_params:
         for cls in classes:
             params = Table(title=f"discovery.scanners.{cls.name}", title_justify="left")
             for column in ("parameter", "type", "default", "help"):
                 params.add_column(column, overflow="fold")
-            for key, field in scanner_settings_model(cls).model_fields.items():
-                annotation = getattr(field.annotation, "__name__", str(field.annotation))
-                params.add_row(
-                    key,
-                    annotation,
-                    repr(field.default),
-                    field.description or _BUILTIN_HELP.get(key, ""),
-                )
+            for key, param in _params(cls).items():
+                params.add_row(key, param["type"], repr(param["default"]), param["help"])
             console.print(params)
+    return 0
+
+
+def _params(cls: Any) -> dict[str, dict[str, Any]]:
+    """A scanner's settings: type name, default and help for each."""
+    return {
+        key: {
+            "type": getattr(field.annotation, "__name__", str(field.annotation)),
+            "default": field.default,
+            "help": field.description or _BUILTIN_HELP.get(key, ""),
+        }
+        for key, field in scanner_settings_model(cls).model_fields.items()
+    }
+
+
+def show_config(config: dict[str, Any]) -> int:
+    """Print the resolved, validated config as JSON with every secret masked."""
+    try:
+        settings = load_config(config, SCANNER_REGISTRY.classes())
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    except RecursionError:
+        raise UsageError("the config is nested too deeply") from None
+    print(json.dumps(redact(settings.raw), indent=2, default=str))
     return 0
 
 

@@ -143,6 +143,7 @@ def run_scanners(
         publish(reports[index])  # type: ignore[arg-type]
 
     started = time.monotonic()
+    cpu_started = time.process_time()
     for name, reason in load_failures.items():
         publish(
             ScannerReport(name=name, pipeline="unknown", status="error", error=reason).model_dump()
@@ -152,6 +153,7 @@ def run_scanners(
     )
     pool.run([job(i) for i in range(len(classes))], on_timeout=on_timeout, on_done=on_done)
     wall = time.monotonic() - started
+    cpu = time.process_time() - cpu_started
 
     plugin_reports = [
         ScannerReport(name=n, pipeline="unknown", status="error", error=r).model_dump()
@@ -160,16 +162,24 @@ def run_scanners(
     all_reports = plugin_reports + [r for r in reports if r is not None]
     merged = merge_candidates(candidates)
     summary = summarise(
-        all_reports, concurrent=execution.concurrent, workers=workers, wall_seconds=wall
+        all_reports,
+        concurrent=execution.concurrent,
+        workers=workers,
+        wall_seconds=wall,
+        cpu_seconds=cpu,
+        candidates=len(merged),
     )
-    summary["candidates"] = len(merged)
     logger.info(
-        "scanners: %d in %.2f s (sequential estimate %.2f s, speedup %.2fx): %s",
+        "scanners: %d in %.2f s wall (sum of scanner times %.2f s, %.2f at once on average; "
+        "CPU %.2f s, %.2f per wall second): %s%s",
         summary["scanners"],
         summary["wall_seconds"],
-        summary["sequential_seconds_estimated"],
-        summary["speedup"],
+        summary["scanner_seconds_sum"],
+        summary["concurrency"],
+        summary["cpu_seconds"],
+        summary["cpu_per_wall"],
         ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v),
+        f" ({summary['note']})" if summary["note"] else "",
     )
     return {
         "tickers": [entry["ticker"] for entry in merged],

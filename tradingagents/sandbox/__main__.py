@@ -15,26 +15,52 @@ import threading
 from types import FrameType
 
 
-def build_parser() -> argparse.ArgumentParser:
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port 0..65535 (0: any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0..65535, got {port}")
+    return port
+
+
+def build_parser(prog: str = "python -m tradingagents.sandbox") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m tradingagents.sandbox",
+        prog=prog,
         description="The offline sandbox: a seeded market behind emulated data-service APIs.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the emulator on 127.0.0.1 until Ctrl-C")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the emulator on 127.0.0.1 until Ctrl-C",
+        description=(
+            "Serve the sandbox emulator until Ctrl-C or SIGTERM. Prints one JSON object on "
+            "stdout: the base URL of each emulated service, the seed and the trade date."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  {prog} serve --date 2026-11-20\n"
+            f"  {prog} serve --seed 7 --port 8765 "
+            "--services '{\"finnhub\": {\"latency\": {\"median_ms\": 0}}}'"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--seed", type=int, default=7, help="market seed (default 7)")
     serve.add_argument("--date", default=None,
                        help="trade date YYYY-MM-DD (default: the latest weekday)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    serve.add_argument("--port", type=port_number, default=0,
+                       help="port 0..65535 (default 0: any free port)")
     serve.add_argument("--services", default=None, metavar="JSON",
                        help='per-service knobs as JSON, e.g. \'{"finnhub": {"latency": '
                             '{"median_ms": 0}}}\'')
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m tradingagents.sandbox") -> int:
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from tradingagents.sandbox.knobs import KnobError
     from tradingagents.sandbox.server import SandboxServer
@@ -43,8 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         services = json.loads(args.services) if args.services else None
         server = SandboxServer(seed=args.seed, trade_date=args.date, services=services,
                                host=args.host, port=args.port)
-    except (KnobError, ValueError, TypeError) as exc:
+    except (KnobError, ValueError, TypeError, RecursionError) as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
         return 2
     stop = threading.Event()
 
