@@ -28,45 +28,56 @@ from pydantic import (
 from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import TICKER_PATTERN
-from tradingagents.sources.config import DataConfig
-from tradingagents.sources.redaction import is_secret_name
+from tradingagents.sources.config import DataConfig, contradictions
+from tradingagents.sources.credentials import configured_keys
+from tradingagents.sources.problems import ConfigError as ConfigError
+from tradingagents.sources.problems import describe_input, did_you_mean, problems_of, unknown
 
-
-class ConfigError(ValueError):
-    """Invalid configuration; ``problems`` lists (dotted key path, reason)."""
-
-    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
-        self.problems = list(problems)
-        lines = "\n".join(f"  {path}: {reason}" for path, reason in self.problems)
-        super().__init__(f"invalid configuration ({len(self.problems)} problem(s)):\n{lines}")
+_DEFAULTS: Mapping[str, Any] = DEFAULT_CONFIG["discovery"]
+"""Every discovery default is stated once, in DEFAULT_CONFIG; the models take it from there."""
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_EXECUTION: Mapping[str, Any] = _DEFAULTS["scanner_execution"]
+
+
 class ScannerExecution(_Section):
-    concurrent: StrictBool = True
-    max_workers: StrictInt = Field(8, ge=1, le=512)
-    timeout_seconds: Annotated[float, Strict()] = Field(30.0, gt=0, le=86_400, allow_inf_nan=False)
+    concurrent: StrictBool = _EXECUTION["concurrent"]
+    max_workers: StrictInt = Field(_EXECUTION["max_workers"], ge=1, le=512)
+    timeout_seconds: Annotated[float, Strict()] = Field(
+        float(_EXECUTION["timeout_seconds"]), gt=0, le=86_400, allow_inf_nan=False
+    )
 
 
 class PipelineSettings(_Section):
     enabled: StrictBool = True
 
 
+_FILTER: Mapping[str, Any] = _DEFAULTS["filter"]
+
+
 class FilterRules(_Section):
     """``discovery.filter``: what a candidate needs to reach the ranking."""
 
-    min_price: Annotated[float, Strict()] = Field(5.0, ge=0, allow_inf_nan=False)
-    max_price: Annotated[float, Strict()] | None = Field(None, gt=0, allow_inf_nan=False)
-    min_average_volume: Annotated[float, Strict()] = Field(300_000, ge=0, allow_inf_nan=False)
-    average_volume_days: StrictInt = Field(20, ge=1, le=260)
+    min_price: Annotated[float, Strict()] = Field(_FILTER["min_price"], ge=0, allow_inf_nan=False)
+    max_price: Annotated[float, Strict()] | None = Field(
+        _FILTER["max_price"], gt=0, allow_inf_nan=False
+    )
+    min_average_volume: Annotated[float, Strict()] = Field(
+        float(_FILTER["min_average_volume"]), ge=0, allow_inf_nan=False
+    )
+    average_volume_days: StrictInt = Field(_FILTER["average_volume_days"], ge=1, le=260)
+
+
+_UNIVERSE: Mapping[str, Any] = _DEFAULTS["universe"]
 
 
 class UniverseSettings(_Section):
-    symbols: list[StrictStr] = []
-    max_symbols: StrictInt = Field(1000, ge=1)
+    symbols: list[StrictStr] = list(_UNIVERSE["symbols"])
+    max_symbols: StrictInt = Field(_UNIVERSE["max_symbols"], ge=1)
 
     @field_validator("symbols")
     @classmethod
@@ -74,23 +85,32 @@ class UniverseSettings(_Section):
         normalised = [s.strip().upper() for s in symbols]
         bad = [s for s in normalised if not TICKER_PATTERN.match(s)]
         if bad:
-            raise ValueError(f"not ticker symbols: {', '.join(map(repr, bad[:5]))}")
+            shown = ", ".join(describe_input(s) for s in bad[:5])
+            raise ValueError(f"not ticker symbols: {shown}")
         return normalised
 
 
+_RANKING: Mapping[str, Any] = _DEFAULTS["ranking"]
+
+
 class RankingSettings(_Section):
-    strategy_weights: dict[str, Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]] = {}
-    top_n: StrictInt = Field(20, ge=1, le=10_000)
+    strategy_weights: dict[str, Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]] = (
+        dict(_RANKING["strategy_weights"])
+    )
+    top_n: StrictInt = Field(_RANKING["top_n"], ge=1, le=10_000)
 
 
 class DiscoverySection(_Section):
     scanner_execution: ScannerExecution = ScannerExecution()
-    tool_log_preview_chars: StrictInt = Field(500, ge=0, le=1_000_000)
+    tool_log_preview_chars: StrictInt = Field(
+        _DEFAULTS["tool_log_preview_chars"], ge=0, le=1_000_000
+    )
     universe: UniverseSettings = UniverseSettings()
     filter: FilterRules = FilterRules()
     ranking: RankingSettings = RankingSettings()
     pipelines: dict[str, PipelineSettings] = {}
-    scanners: dict[str, dict[str, Any]] = {}
+    # Each entry is validated against its scanner's own model (see scanner_settings_model).
+    scanners: dict[str, Any] = {}
 
 
 # Strict versions of the plain types scanners declare, so "yes" is not a bool and "8" not an int.
@@ -140,10 +160,6 @@ class Settings:
     #: Every known scanner class, in registration order.
     scanners: tuple[type[BaseScanner], ...]
 
-    def scanner_entry(self, name: str) -> dict[str, Any]:
-        entry: dict[str, Any] = self.raw["discovery"]["scanners"][name]
-        return entry
-
     def is_enabled(self, cls: type[BaseScanner]) -> bool:
         discovery = self.raw["discovery"]
         return bool(
@@ -189,52 +205,30 @@ def load_config(
         raise ConfigError([("<config>", f"expected a dict, got {type(config).__name__}")])
     run = tuple(scanners)
     known = tuple({cls.name: cls for cls in (*also_known, *run)}.values())
-    unloadable = set(unloadable)
     raw = merge_over_defaults(config)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [
+        (key, unknown(key, DEFAULT_CONFIG)) for key in raw if key not in DEFAULT_CONFIG
+    ]
 
+    discovery: DiscoverySection | None = None
     try:
-        discovery = DiscoverySection.model_validate(raw.get("discovery"))
+        discovery = DiscoverySection.model_validate(raw["discovery"])
     except ValidationError as exc:
-        # Report the other sections' problems in the same error.
-        raise ConfigError(
-            _problems(exc, "discovery") + _validate_data_section(raw.get("data"))
-        ) from None
+        problems.extend(problems_of(exc, "discovery", DiscoverySection))
+    # Scanner entries and names are checked even when other discovery keys are wrong, so
+    # one error names every problem.
+    section = raw["discovery"] if isinstance(raw["discovery"], Mapping) else {}
+    problems.extend(_unknown_names(section, known, set(unloadable)))
+    scanner_entries, entry_problems = _scanner_entries(section.get("scanners"), known)
+    problems.extend(entry_problems)
 
-    by_name = {cls.name: cls for cls in known}
-    known_pipelines = set(DEFAULT_CONFIG["discovery"]["pipelines"]) | {c.pipeline for c in known}
-    for name in discovery.pipelines:
-        if name not in known_pipelines:
-            problems.append(
-                (
-                    f"discovery.pipelines.{name}",
-                    f"unknown pipeline (known: {_list(known_pipelines)})",
-                )
-            )
-    for name in discovery.scanners:
-        if name not in by_name and name not in unloadable:
-            problems.append(
-                (
-                    f"discovery.scanners.{name}",
-                    f"no scanner named {name!r} is registered (registered: {_list(by_name)})",
-                )
-            )
-
-    scanner_entries: dict[str, dict[str, Any]] = {}
-    for cls in known:
-        try:
-            model = scanner_settings_model(cls).model_validate(discovery.scanners.get(cls.name, {}))
-            scanner_entries[cls.name] = model.model_dump()
-        except ValidationError as exc:
-            problems.extend(_problems(exc, f"discovery.scanners.{cls.name}"))
-
-    problems.extend(_validate_data_section(raw.get("data")))
-    if not isinstance(raw.get("results_dir"), str) or not raw["results_dir"]:
+    problems.extend(_data_problems(raw["data"]))
+    if not isinstance(raw["results_dir"], str) or not raw["results_dir"]:
         problems.append(("results_dir", "must be a non-empty string (a folder path)"))
-    if problems:
-        raise ConfigError(problems)
+    if problems or discovery is None:
+        raise ConfigError(problems, secrets=configured_keys(raw["data"]))
 
-    pipelines = {name: {"enabled": True} for name in sorted(known_pipelines)}
+    pipelines = {name: {"enabled": True} for name in sorted(_known_pipelines(known))}
     pipelines.update({name: p.model_dump() for name, p in discovery.pipelines.items()})
     raw["discovery"] = {
         **discovery.model_dump(exclude={"pipelines", "scanners"}),
@@ -251,28 +245,56 @@ def load_config(
     )
 
 
-def _validate_data_section(data: Any) -> list[tuple[str, str]]:
-    try:
-        DataConfig.model_validate(data)
-    except ValidationError as exc:
-        return _problems(exc, "data")
-    return []
+def _known_pipelines(known: Iterable[type[BaseScanner]]) -> set[str]:
+    return set(DEFAULT_CONFIG["discovery"]["pipelines"]) | {cls.pipeline for cls in known}
 
 
-def _problems(exc: ValidationError, prefix: str) -> list[tuple[str, str]]:
+def _unknown_names(
+    discovery: Mapping[str, Any], known: Sequence[type[BaseScanner]], unloadable: set[str]
+) -> list[tuple[str, str]]:
     problems = []
-    for error in exc.errors():
-        path = ".".join([prefix, *(str(part) for part in error["loc"])])
-        if error["type"] == "extra_forbidden":
-            reason = "unknown key"
-        else:
-            reason = error["msg"]
-            if error["type"] != "missing":
-                value = error.get("input")
-                shown = "***" if is_secret_name(path) else repr(value)
-                reason = f"{reason} (got {shown})"
-        problems.append((path, reason))
+    pipelines = discovery.get("pipelines")
+    known_pipelines = _known_pipelines(known)
+    for name in pipelines if isinstance(pipelines, Mapping) else ():
+        if name not in known_pipelines:
+            hint = did_you_mean(str(name), known_pipelines)
+            reason = f"unknown pipeline{hint} (known: {_list(known_pipelines)})"
+            problems.append((f"discovery.pipelines.{name}", reason))
+    entries = discovery.get("scanners")
+    names = {cls.name for cls in known}
+    for name in entries if isinstance(entries, Mapping) else ():
+        if name not in names and name not in unloadable:
+            reason = (
+                f"no scanner named {name!r} is registered"
+                f"{did_you_mean(str(name), names)} (registered: {_list(names)})"
+            )
+            problems.append((f"discovery.scanners.{name}", reason))
     return problems
+
+
+def _scanner_entries(
+    entries: Any, known: Sequence[type[BaseScanner]]
+) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
+    """Each known scanner's validated entry (defaults filled in), and the problems found."""
+    if not isinstance(entries, Mapping):
+        return {}, []  # the discovery model reports the wrong type
+    validated: dict[str, dict[str, Any]] = {}
+    problems: list[tuple[str, str]] = []
+    for cls in known:
+        model = scanner_settings_model(cls)
+        try:
+            validated[cls.name] = model.model_validate(entries.get(cls.name, {})).model_dump()
+        except ValidationError as exc:
+            problems.extend(problems_of(exc, f"discovery.scanners.{cls.name}", model))
+    return validated, problems
+
+
+def _data_problems(data: Any) -> list[tuple[str, str]]:
+    try:
+        validated = DataConfig.model_validate(data)
+    except ValidationError as exc:
+        return problems_of(exc, "data", DataConfig)
+    return [(f"data.{path}", reason) for path, reason in contradictions(validated)]
 
 
 def _list(names: Iterable[str]) -> str:

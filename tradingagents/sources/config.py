@@ -174,6 +174,20 @@ class DataConfig(_Section):
         return default_cache_dir()
 
 
+def contradictions(data: DataConfig) -> list[tuple[str, str]]:
+    """Settings that validate one by one but cannot work together, located under ``data``."""
+    problems = []
+    if data.mode == "sandbox" and data.sources.prices.local_dir is not None:
+        problems.append(
+            (
+                "sources.prices.local_dir",
+                "your price files are never read in sandbox mode (the sandbox serves its own"
+                " made-up market); set data.mode to 'live' or 'auto', or remove local_dir",
+            )
+        )
+    return problems
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
     return Path(base).expanduser() / "tradingagents"

@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from tradingagents.sources.config import DataConfig
 from tradingagents.sources.errors import MissingCredentials
@@ -101,6 +101,24 @@ def resolve_access(
     else:
         modes["prices"] = data.mode
     return {name: _access(name, modes[name], found[name]) for name in _KEYS}
+
+
+def configured_keys(data: Any, env: Mapping[str, str] | None = None) -> list[str]:
+    """Every key value a raw (unvalidated) ``data`` section or the environment holds, so
+    config errors can scrub them whatever field they were pasted into."""
+    environ = os.environ if env is None else env
+    sources = data.get("sources") if isinstance(data, Mapping) else None
+    found = []
+    for source, keys in _KEYS.items():
+        section = sources.get(source) if isinstance(sources, Mapping) else None
+        for attribute, variable, _ in keys:
+            for value in (
+                section.get(attribute) if isinstance(section, Mapping) else None,
+                environ.get(variable),
+            ):
+                if isinstance(value, str) and value.strip():
+                    found.append(value.strip())
+    return found
 
 
 def _lookup(data: DataConfig, source: str, env: Mapping[str, str]) -> dict[str, str]:
