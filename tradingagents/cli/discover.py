@@ -82,11 +82,9 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
         print(json.dumps({"results_dir": str(folder), **shown}, indent=2, default=str))
     else:
         show_run(console, shown, top=args.top)
-        console.print(
-            f"\nresults: {folder}/ (discovery_result.json, tool_execution_logs.json, report.md)",
-            highlight=False,
-            soft_wrap=True,
-        )
+        # The folder on a line of its own, never wrapped, so it can be copied whole.
+        console.print("\nresults: discovery_result.json, tool_execution_logs.json, report.md in")
+        console.print(f"{folder}/", highlight=False, soft_wrap=True)
     return exit_code(final.scanner_reports, strict=args.strict)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from tradingagents.scanners.errors import ScannerCancelled
 from tradingagents.scanners.tool_context import ToolContext
 from tradingagents.sources.errors import SourceError
 
@@ -32,6 +33,11 @@ def fetch_facts(
         )
     except SourceError as exc:
         return {ticker: {"error": str(exc)} for ticker in tickers}
+    except ScannerCancelled as exc:
+        # The node's budget ran out before the call could start (a slow lazy sandbox start):
+        # facts the node could not fetch, never an exception out of the graph.
+        reason = f"the filter's time budget ran out before prices were fetched ({exc})"
+        return {ticker: {"error": reason} for ticker in tickers}
     facts: dict[str, dict[str, Any]] = {}
     for ticker in tickers:
         bars = batch.bars.get(ticker)

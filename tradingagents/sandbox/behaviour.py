@@ -24,6 +24,7 @@ class Fault(enum.Enum):
     HANG = "hang"  # headers sent, body never comes (until hang_seconds or stop)
     ERROR = "error"  # a 5xx answer
     MALFORMED = "malformed"  # a 200 whose JSON is cut short
+    DRIP = "drip"  # headers sent, then the body trickles out a few bytes at a time
 
 
 class Behaviour:
@@ -67,6 +68,7 @@ class Behaviour:
             (faults.hang_rate, Fault.HANG),
             (faults.error_rate, Fault.ERROR),
             (faults.malformed_rate, Fault.MALFORMED),
+            (faults.drip_rate, Fault.DRIP),
         )
         if all(rate == 0 for rate, _ in thresholds):
             return None

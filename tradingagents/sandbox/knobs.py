@@ -83,16 +83,27 @@ class Faults(_Knobs):
     hang_rate: float = Field(default=0.0, ge=0, le=1)
     hang_seconds: float = Field(default=30.0, ge=0)
     malformed_rate: float = Field(default=0.0, ge=0, le=1)
-    # Seconds sent as Retry-After on 429 and 503 answers; None leaves the header out.
-    retry_after: float | None = Field(default=1, ge=0)
+    # A dripping answer: headers at once, then the body `drip_bytes` at a time every
+    # `drip_interval_seconds`, so every read succeeds well within a read timeout.
+    drip_rate: float = Field(default=0.0, ge=0, le=1)
+    drip_bytes: int = Field(default=1, ge=1)
+    drip_interval_seconds: float = Field(default=0.1, ge=0)
+    # Seconds sent as Retry-After on 429 and 503 answers; None leaves the header out. Zero and
+    # negative values are sent as they are: real servers send them too.
+    retry_after: float | None = Field(default=1)
+    # 401 answers quote the request's query string (keys included), as some real APIs do.
+    echo_query_on_401: bool = False
 
     @model_validator(mode="after")
     def _rates_fit(self) -> Faults:
-        total = self.error_rate + self.reset_rate + self.hang_rate + self.malformed_rate
+        total = (
+            self.error_rate + self.reset_rate + self.hang_rate + self.malformed_rate
+            + self.drip_rate
+        )
         if total > 1.0 + 1e-9:
             raise ValueError(
-                f"error_rate + reset_rate + hang_rate + malformed_rate is {total:g}; "
-                "it must not exceed 1"
+                f"error_rate + reset_rate + hang_rate + malformed_rate + drip_rate is {total:g};"
+                " it must not exceed 1"
             )
         return self
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import re
 import socket
@@ -251,6 +252,11 @@ class SandboxServer:
             self._counters.record(name, endpoint, "hang")
             handler.hang(reply, knobs.faults.hang_seconds, self._stopping)
             return
+        if fault is Fault.DRIP:
+            self._counters.record(name, endpoint, "drip")
+            faults = knobs.faults
+            handler.drip(reply, faults.drip_bytes, faults.drip_interval_seconds, self._stopping)
+            return
         status: Status = reply.status
         if fault is Fault.MALFORMED and reply.status == 200:
             reply = Reply(200, reply.body[: len(reply.body) // 2], reply.content_type,
@@ -270,6 +276,8 @@ class SandboxServer:
     ) -> Reply:
         service, behaviour = self._services[name], self._behaviours[name]
         denied = service.check_access(request, knobs)
+        if denied is not None and denied.status == 401 and knobs.faults.echo_query_on_401:
+            denied = _echoing_query(denied, request)
         if denied is not None:
             return service.finish(denied, None) if route.rate_limited else denied
         if not route.rate_limited:
@@ -330,6 +338,13 @@ class SandboxServer:
             if service.claims(request.path):
                 return name, service.not_found(request)
         return "unknown", Reply(404, b"Not Found", "text/plain; charset=utf-8")
+
+
+def _echoing_query(reply: Reply, request: Request) -> Reply:
+    """``reply`` whose body quotes the request's query string, keys and all."""
+    query = urllib.parse.urlencode(dict(request.query))
+    body = json.dumps({"error": f"Invalid API key in request ?{query}"}).encode()
+    return Reply(reply.status, body, "application/json", reply.headers)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -421,6 +436,19 @@ class _Handler(BaseHTTPRequestHandler):
         """Send the headers, then stall the body until `seconds` pass or the server stops."""
         self.send_reply(reply, body=False)
         stopping.wait(seconds)
+        self.close_connection = True
+
+    def drip(self, reply: Reply, chunk: int, interval: float, stopping: threading.Event) -> None:
+        """Send the headers, then the body ``chunk`` bytes every ``interval`` seconds."""
+        self.send_reply(reply, body=False)
+        try:
+            for start in range(0, len(reply.body), chunk):
+                if stopping.wait(interval):
+                    break
+                self.wfile.write(reply.body[start : start + chunk])
+                self.wfile.flush()
+        except OSError as exc:  # the client gave up
+            logger.debug("sandbox client gone while a body was dripping: %s", exc)
         self.close_connection = True
 
     def drop(self) -> None:

@@ -10,6 +10,7 @@ connect/read timeouts (and the wait for a slot) by the calling scanner's remaini
 from __future__ import annotations
 
 import bisect
+import io
 import json
 import logging
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RateItem
 from requests.adapters import HTTPAdapter
 from requests_cache import DO_NOT_CACHE, CachedSession
@@ -142,7 +144,15 @@ MIN_LIMITER_WAIT_SECONDS = 0.05
 
 
 class _BudgetedAdapter(HTTPAdapter):
-    """Caps connect and read timeouts by the source's timeout and the caller's budget."""
+    """Caps connect and read timeouts by the source's timeout and the caller's budget, and
+    reads the whole body here, under that budget.
+
+    requests has no total timeout: its read timeout bounds each socket read, so a body that
+    trickles in a few bytes at a time can take minutes. Reading the body in the adapter, with
+    ``read1`` (whatever has arrived, never waiting to fill a buffer) and the socket timeout
+    re-capped by the remaining budget before each read, ends every request by the caller's
+    deadline, body included.
+    """
 
     def __init__(self, *, source: str, timeout: float, **kwargs: Any) -> None:
         self._source = source
@@ -150,8 +160,15 @@ class _BudgetedAdapter(HTTPAdapter):
         super().__init__(pool_maxsize=POOL_SIZE, **kwargs)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs["timeout"] = self._capped(kwargs.get("timeout"))
-        return super().send(request, **kwargs)
+        timeout = kwargs["timeout"] = self._capped(kwargs.get("timeout"))
+        response = super().send(request, **kwargs)
+        if not kwargs.get("stream"):
+            try:
+                _preload_body(response, read_timeout=timeout[1], source=self._source)
+            except BaseException:
+                response.close()
+                raise
+        return response
 
     def _capped(self, timeout: TimeoutArg) -> tuple[float, float]:
         connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
@@ -162,6 +179,56 @@ class _BudgetedAdapter(HTTPAdapter):
             )
         except budget.BudgetExhausted:
             raise DeadlineExceeded(self._source, "no time left to send the request") from None
+
+
+_BODY_CHUNK = 64 * 1024
+
+
+def _preload_body(response: requests.Response, *, read_timeout: float, source: str) -> None:
+    """Read ``response``'s raw body now, ending by the caller's deadline, and put it back in
+    memory so requests (and requests-cache) decode and store it as if read from the socket."""
+    raw = response.raw
+    if not isinstance(raw, urllib3.HTTPResponse):
+        return
+    chunks: list[bytes] = []
+    with _as_requests_errors(response.request):
+        while True:
+            left = budget.remaining()
+            if left is not None:
+                if left <= 0.0:
+                    raise DeadlineExceeded(source, "the answer was still arriving at the deadline")
+                _set_read_timeout(raw, min(read_timeout, left))
+            chunk = raw.read1(_BODY_CHUNK, decode_content=False)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    body = b"".join(chunks)
+    # What requests-cache does to a response it has read: the body, replayable from memory.
+    raw._fp = io.BytesIO(body)  # type: ignore[assignment]
+    raw._fp_bytes_read = 0
+    raw.length_remaining = len(body)
+
+
+def _set_read_timeout(raw: urllib3.HTTPResponse, seconds: float) -> None:
+    connection = getattr(raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
+
+
+@contextmanager
+def _as_requests_errors(request: requests.PreparedRequest) -> Iterator[None]:
+    """urllib3's body-reading errors as requests raises them from ``Response.content``."""
+    try:
+        yield
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc, request=request) from None
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc, request=request) from None
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc, request=request) from None
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc, request=request) from None
 
 
 class _LimitedAdapter(LimiterMixin, _BudgetedAdapter):

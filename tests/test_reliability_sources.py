@@ -1,0 +1,98 @@
+"""Reliability of the data sources (issue 8): deadlines that hold while a body drips, typed
+errors instead of escaping cancellations, no retry storm on ``Retry-After: 0``, and masked
+secrets in reprs. Everything runs against the sandbox emulator's fault knobs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured
+from tests.scanner_kit import config, make_scanner
+from tests.test_sources_resilience import live_config
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.sandbox.server import SandboxServer
+from tradingagents.sources import budget
+from tradingagents.sources.errors import DeadlineExceeded
+from tradingagents.sources.hub import Sources
+
+DRIP = {"drip_rate": 1.0, "drip_bytes": 1, "drip_interval_seconds": 0.05}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SandboxServer]:
+    with SandboxServer(seed=SEED, trade_date=TRADE_DATE, services=INSTANT) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def hub(server: SandboxServer, tmp_path: Path) -> Iterator[Sources]:
+    server.reset_counters()
+    with Sources.from_config(live_config(server, tmp_path), env={}) as sources:
+        yield sources
+
+
+# -- item 3: a dripping body cannot outlive the caller's deadline ------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_dripping_body_is_cut_at_the_callers_deadline(
+    server: SandboxServer, hub: Sources
+) -> None:
+    # Each byte arrives well within the 1 s read timeout; the whole body would take minutes.
+    with configured(server, "prices", faults=DRIP):
+        started = time.monotonic()
+        with budget.deadline(started + 1.0), pytest.raises(DeadlineExceeded):
+            hub.prices.daily_bars("A")
+        elapsed = time.monotonic() - started
+    assert elapsed < 2.5, f"the call ran {elapsed:.1f} s past a 1 s budget"
+    assert server.counters()["prices"]["/q/d/l/"] == {"drip": 1}, "no retry past the deadline"
+
+
+def test_a_body_read_in_the_adapter_still_decodes_and_caches(
+    server: SandboxServer, hub: Sources
+) -> None:
+    first = hub.prices.daily_bars("A")
+    second = hub.prices.daily_bars("A")
+    assert len(first) > 250 and first.equals(second)
+    assert server.counters()["prices"]["/q/d/l/"] == {200: 1}, "the second answer is cached"
+
+
+@pytest.mark.timeout(60)
+def test_filter_node_ends_by_its_deadline_when_prices_drip(
+    server: SandboxServer, hub: Sources
+) -> None:
+    tickers = tuple(company.symbol for company in server.market.companies[:2])
+    scanner = make_scanner("picks", tickers=tickers)
+    graph = DiscoveryGraph(config(timeout_seconds=3), scanners=[scanner], sources=hub)
+    with configured(server, "prices", faults=DRIP):
+        started = time.monotonic()
+        final = graph.run(TRADE_DATE)
+        elapsed = time.monotonic() - started
+    assert elapsed < 6.0, f"graph.run took {elapsed:.1f} s with a 3 s filter deadline"
+    assert final["filtered_candidates"] == []
+    reasons = [drop["reason"] for drop in final["dropped_candidates"]]
+    assert len(reasons) == 2
+    assert all(r.startswith("no price data (prices: ") for r in reasons), reasons
+    assert all("budget" in r or "deadline" in r for r in reasons), reasons
+
+
+# -- item 5: a lazy sandbox start longer than the filter's budget ------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_filter_node_reports_errors_when_the_lazy_sandbox_start_outlasts_its_budget() -> None:
+    # The scanner touches no data, so the filter node starts the sandbox itself (over a second)
+    # with a 0.2 s budget: the facts are errors, and nothing escapes graph.run.
+    scanner = make_scanner("picks", tickers=("A",))  # a fresh seed: no market cached yet
+    data = {"mode": "sandbox", "sandbox": {"seed": 4242}}
+    cfg: dict[str, Any] = {**config(timeout_seconds=0.2), "data": data}
+    with DiscoveryGraph(cfg, scanners=[scanner]) as graph:
+        final = graph.run(TRADE_DATE)
+    assert final["status"] == "ranked"
+    (dropped,) = final["dropped_candidates"]
+    assert dropped["reason"].startswith("no price data ("), dropped
