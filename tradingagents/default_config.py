@@ -41,21 +41,22 @@ DEFAULT_CONFIG: dict[str, Any] = {
         # Ranking: multipliers per strategy (1.0 when absent); see discovery/ranking.py.
         "ranking": {"strategy_weights": {}, "top_n": 20},
         # Per-scanner settings: `enabled`, `limit` (most candidates it reports) and each
-        # scanner's own declared parameters, which default to the values in its module:
+        # scanner's own declared parameters. `limit` and the parameters default to the values
+        # declared in the scanner's module (stated there only):
         # `tradingagents scanners --params` lists them with types, defaults and help.
         "scanners": {
-            "analyst_upgrades": {"enabled": True, "limit": 15},
-            "earnings_calendar": {"enabled": True, "limit": 15},
-            "high_52w_breakout": {"enabled": True, "limit": 15},
-            "insider_buying": {"enabled": True, "limit": 10},
-            "market_movers": {"enabled": True, "limit": 20},
-            "news_catalyst": {"enabled": True, "limit": 15},
-            "reddit_dd": {"enabled": True, "limit": 10},
-            "reddit_trending": {"enabled": True, "limit": 15},
-            "rsi_oversold": {"enabled": True, "limit": 15},
-            "trend_template": {"enabled": True, "limit": 20},
-            "unusual_volume": {"enabled": True, "limit": 15},
-            "volume_accumulation": {"enabled": True, "limit": 15},
+            "analyst_upgrades": {"enabled": True},
+            "earnings_calendar": {"enabled": True},
+            "high_52w_breakout": {"enabled": True},
+            "insider_buying": {"enabled": True},
+            "market_movers": {"enabled": True},
+            "news_catalyst": {"enabled": True},
+            "reddit_dd": {"enabled": True},
+            "reddit_trending": {"enabled": True},
+            "rsi_oversold": {"enabled": True},
+            "trend_template": {"enabled": True},
+            "unusual_volume": {"enabled": True},
+            "volume_accumulation": {"enabled": True},
         },
     },
     "data": {
