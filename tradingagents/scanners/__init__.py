@@ -2,6 +2,7 @@
 
 from tradingagents.scanners.base import BaseScanner, ScannerParam
 from tradingagents.scanners.candidate import Candidate, Priority
+from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.errors import ScannerCancelled, ScannerSkipped
 from tradingagents.scanners.registry import SCANNER_REGISTRY, ScannerRegistry
 from tradingagents.scanners.tool_context import ToolContext
@@ -10,6 +11,7 @@ __all__ = [
     "SCANNER_REGISTRY",
     "BaseScanner",
     "Candidate",
+    "Coverage",
     "Priority",
     "ScannerCancelled",
     "ScannerParam",

@@ -19,16 +19,17 @@ import logging
 import math
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from tradingagents.scanners.base import BaseScanner
+from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.indicators import SESSIONS_PER_YEAR
 from tradingagents.sources import budget
-from tradingagents.sources.errors import DeadlineExceeded
+from tradingagents.sources.errors import DeadlineExceeded, SourceError
 from tradingagents.sources.prices import BarsBatch, PriceSource
 from tradingagents.sources.splits import SPLIT_COLUMN, adjust_wide_for_splits
 
@@ -48,7 +49,8 @@ _HOLIDAY_MARGIN_DAYS = 10
 @dataclass(frozen=True, repr=False)
 class WideBars:
     """Split-adjusted bars, one dates x tickers frame per field; every ticker has a bar on D.
-    ``missing``: the tickers the source had no bars for."""
+    ``missing``: the tickers the source had no bars for; ``failures``: why, per ticker;
+    ``requested``: how many tickers were asked for."""
 
     open: pd.DataFrame
     high: pd.DataFrame
@@ -56,6 +58,8 @@ class WideBars:
     close: pd.DataFrame
     volume: pd.DataFrame
     missing: tuple[str, ...] = ()
+    failures: Mapping[str, str] = field(default_factory=dict)
+    requested: int = 0
 
     @property
     def empty(self) -> bool:
@@ -66,6 +70,17 @@ class WideBars:
         """D as an ISO date: the last session on or before the trade date."""
         return pd.Timestamp(self.close.index[-1]).date().isoformat()
 
+    def coverage(self) -> Coverage:
+        """How many of the requested tickers the source answered (with or without a bar
+        on D), and why the others failed."""
+        return Coverage.of(
+            "symbols", ok=max(self.requested - len(self.failures), 0), failures=self.failures
+        )
+
+    def failure_summary(self) -> str | None:
+        """The tickers whose fetch failed, for the tool log (``None`` when none did)."""
+        return self.coverage().failure_text() if self.failures else None
+
     def __repr__(self) -> str:
         # What the tool log shows: a summary, not 500 frames.
         sessions, tickers = self.close.shape
@@ -74,6 +89,14 @@ class WideBars:
             f"WideBars({sessions} sessions x {tickers} tickers{span}, "
             f"{len(self.missing)} without bars)"
         )
+
+
+class NoBars(SourceError):
+    """The price source failed for every ticker of a batch; ``coverage`` says how and why."""
+
+    def __init__(self, source: str, coverage: Coverage) -> None:
+        super().__init__(source, f"no bars at all: {coverage.failure_text()}")
+        self.coverage = coverage
 
 
 def calendar_days_for(sessions: int) -> int:
@@ -88,13 +111,18 @@ def load_universe_bars(
     up to ``trade_date``, through one logged tool call of ``scanner``."""
     end = dt.date.fromisoformat(trade_date)
     start = end - dt.timedelta(days=calendar_days_for(max(sessions, HISTORY_SESSIONS)))
-    bars: WideBars = scanner.tools.call(
-        "get_daily_bars_batch",
-        functools.partial(fetch_wide_bars, scanner.sources.prices),
-        symbols=list(symbols),
-        start=start.isoformat(),
-        end=end.isoformat(),
-    )
+    try:
+        bars: WideBars = scanner.tools.call(
+            "get_daily_bars_batch",
+            functools.partial(fetch_wide_bars, scanner.sources.prices),
+            symbols=list(symbols),
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
+    except NoBars as exc:
+        scanner.report_coverage(exc.coverage)
+        raise
+    scanner.report_coverage(bars.coverage())
     if bars.missing:
         logger.info(
             "%s: no bars for %d of %d tickers (%s); scanning the rest",
@@ -112,24 +140,33 @@ def fetch_wide_bars(
     prices: PriceSource, *, symbols: Sequence[str], start: str, end: str
 ) -> WideBars:
     """``prices.daily_bars_batch(symbols, start, end)`` as wide frames, for ISO dates (plain
-    JSON in the tool log); computed once per price source and arguments (module docstring)."""
+    JSON in the tool log); computed once per price source and arguments (module docstring).
+
+    Raises :class:`NoBars` when the fetch failed for every ticker: no bars at all is a
+    failed call, not an empty market."""
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
 
     def fetch() -> WideBars:
         return wide_bars(prices.daily_bars_batch(list(symbols), first, last), last)
 
-    return _SHARED.get(prices, (tuple(symbols), first, last), fetch)
+    bars = _SHARED.get(prices, (tuple(symbols), first, last), fetch)
+    coverage = bars.coverage()
+    if coverage.all_failed:
+        raise NoBars(prices.name, coverage)
+    return bars
 
 
 def wide_bars(batch: BarsBatch, trade_date: dt.date) -> WideBars:
     """``batch`` as wide frames cut at ``trade_date``, keeping the tickers with a bar on D."""
     missing = tuple(sorted(batch.errors))
+    failures = {ticker: str(batch.errors[ticker]) for ticker in missing}
+    requested = len(batch.bars) + len(batch.errors)
     if not batch.bars:
-        return _no_bars(missing)
+        return _no_bars(missing, failures, requested)
     combined = pd.concat(batch.bars, axis=1, names=["ticker", "field"])
     combined = combined.sort_index().sort_index(axis="columns").loc[: pd.Timestamp(trade_date)]
     if combined.empty:
-        return _no_bars(missing)
+        return _no_bars(missing, failures, requested)
     frames = {
         name: _field(combined, name)
         for name in (*FIELDS, SPLIT_COLUMN)
@@ -149,7 +186,16 @@ def wide_bars(batch: BarsBatch, trade_date: dt.date) -> WideBars:
             ", ".join(map(str, stale[:10])),
         )
     kept = {name: frames[name].loc[:, on_last_session] for name in FIELDS}
-    return WideBars(kept["open"], kept["high"], kept["low"], kept["close"], kept["volume"], missing)
+    return WideBars(
+        kept["open"],
+        kept["high"],
+        kept["low"],
+        kept["close"],
+        kept["volume"],
+        missing,
+        failures,
+        requested,
+    )
 
 
 def _field(combined: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -158,9 +204,9 @@ def _field(combined: pd.DataFrame, name: str) -> pd.DataFrame:
     return pd.DataFrame(frame).astype(np.float64)
 
 
-def _no_bars(missing: tuple[str, ...]) -> WideBars:
+def _no_bars(missing: tuple[str, ...], failures: Mapping[str, str], requested: int) -> WideBars:
     empty = pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype=np.float64)
-    return WideBars(empty, empty, empty, empty, empty, missing)
+    return WideBars(empty, empty, empty, empty, empty, missing, failures, requested)
 
 
 def bars_ago(frame: pd.DataFrame, bars: int) -> pd.Series:

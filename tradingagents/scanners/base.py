@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.tool_context import ToolContext
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class BaseScanner:
         self.scanner_config: dict[str, Any] = dict(discovery.get("scanners", {}).get(self.name, {}))
         self.limit: int = int(self.scanner_config.get("limit", self.default_limit))
         self.tools: ToolContext = _DetachedTools(self.name)
+        #: What share of its data calls answered, when the scanner reports it.
+        self.coverage: Coverage | None = None
 
     def is_enabled(self) -> bool:
         pipelines = self.config.get("discovery", {}).get("pipelines", {})
@@ -78,6 +81,13 @@ class BaseScanner:
         if key not in self.params:
             raise KeyError(f"scanner {self.name!r} declares no parameter {key!r}")
         return self.scanner_config.get(key, self.params[key].default)
+
+    def report_coverage(self, coverage: Coverage) -> None:
+        """State how many of the items this scan asked about answered (e.g.
+        ``Coverage.of("symbols", ok=498, failures={"XYZ": err, ...})``). The report, the CLI
+        and the results file show it; when nothing answered and something failed, the
+        scanner is reported ``error`` whatever it returned. A later call replaces it."""
+        self.coverage = coverage
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         raise NotImplementedError(f"{type(self).__name__}.scan() is not implemented")

@@ -67,6 +67,14 @@ class BarsBatch:
             f": {failed}{more})" if failed else ")"
         )
 
+    def failure_summary(self) -> str | None:
+        """The tickers that failed, for the tool log (``None`` when none did)."""
+        if not self.errors:
+            return None
+        ticker, error = next(iter(self.errors.items()))
+        total = len(self.bars) + len(self.errors)
+        return f"{len(self.errors)} of {total} symbols failed (first: {ticker}: {error})"
+
     def wide(self, column: str = "close") -> pd.DataFrame:
         """One column of every ticker's bars as a dates x tickers frame (NaN where missing)."""
         if not self.bars:

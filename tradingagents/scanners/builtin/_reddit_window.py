@@ -64,6 +64,7 @@ def window_posts(scanner: BaseScanner, trade_date: dt.date) -> list[RedditPost]:
         lambda sub: _listing_params(sub, scanner.param("max_posts")),
         workers=len(subreddits),
     )
+    scanner.report_coverage(listings.coverage("subreddits"))
     if not listings.complete:
         logger.info("%s: %s", scanner.name, listings.shortfall("subreddits"))
     start, end = window_bounds(scanner, trade_date)

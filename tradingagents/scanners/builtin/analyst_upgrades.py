@@ -94,6 +94,7 @@ class AnalystUpgradesScanner(BaseScanner):
             lambda symbol: {"symbol": symbol},
             workers=self.param("workers"),
         )
+        self.report_coverage(trends.coverage("symbols"))
         if not trends.complete:
             logger.info("%s: %s", self.name, trends.shortfall("symbols"))
         min_shift: int = self.param("min_shift")

@@ -210,6 +210,7 @@ class InsiderBuyingScanner(BaseScanner):
             lambda cik: {"cik": cik, "forms": [FORM]},
             workers=self.param("workers"),
         )
+        self.report_coverage(listed.coverage("issuers"))
         if not listed.complete:
             logger.info("%s: %s", self.name, listed.shortfall("issuers"))
         in_window: dict[str, Filing] = {
@@ -231,6 +232,9 @@ class InsiderBuyingScanner(BaseScanner):
             workers=self.param("workers"),
         )
         if not documents.complete:
+            # The documents' shortfall is what the report needs to show; the issuers' step
+            # is logged above.
+            self.report_coverage(documents.coverage("Form 4 documents"))
             logger.info("%s: %s", self.name, documents.shortfall("Form 4 documents"))
         return list(documents.results.values())
 

@@ -112,6 +112,7 @@ class NewsCatalystScanner(BaseScanner):
             lambda symbol: {"symbol": symbol, "start": first_day, "end": trade_date},
             workers=self.param("workers"),
         )
+        self.report_coverage(news.coverage("symbols"))
         if not news.complete:
             logger.info("%s: %s", self.name, news.shortfall("symbols"))
         tagged: list[tuple[str, NewsArticle]] = [
