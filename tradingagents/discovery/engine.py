@@ -21,6 +21,7 @@ from tradingagents.discovery.pool import DeadlinePool, Outcome
 from tradingagents.discovery.reports import ScannerReport, summarise
 from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import validate_candidates
+from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.errors import ScannerSkipped
 from tradingagents.scanners.tool_context import SourcesProvider, ToolContext
 from tradingagents.sources.errors import SourceUnavailable
@@ -70,6 +71,7 @@ def run_scanners(
     reports: list[dict[str, Any] | None] = [None] * len(classes)
     logs: list[list[dict[str, Any]]] = [[] for _ in classes]
     candidates: list[list[dict[str, Any]]] = [[] for _ in classes]
+    instances: list[BaseScanner | None] = [None] * len(classes)
     completed = 0
     wall_offset = time.time() - time.monotonic()
 
@@ -87,6 +89,7 @@ def run_scanners(
             ctx.begin(time.monotonic() + timeout)
             scanner = _construct(cls, settings.raw)
             scanner.tools = ctx
+            instances[index] = scanner
             raw = scanner.scan(copy.deepcopy(dict(state)))
             return validate_candidates(raw, scanner=cls.name, strategy=cls.strategy)
 
@@ -136,6 +139,9 @@ def run_scanners(
             error = outcome.error
             report.status = "skipped" if isinstance(error, SKIP_EXCEPTIONS) else "error"
             report.error = _describe(error)
+        _apply_coverage(report, instances[index])
+        if report.status == "error":
+            candidates[index] = []
         if report.status in ("error", "timeout"):
             entries.append(_failure_entry(report, iso(outcome.finished)))
         logs[index] = entries
@@ -206,6 +212,19 @@ def _describe(error: BaseException | None) -> str:
         return scrub(str(error))
     text = str(error)
     return scrub(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+
+
+def _apply_coverage(report: ScannerReport, scanner: BaseScanner | None) -> None:
+    """Copy the scanner's coverage into its report; a scan whose every data call failed is
+    an error, whatever it returned."""
+    coverage = getattr(scanner, "coverage", None)
+    if not isinstance(coverage, Coverage):
+        return
+    report.coverage = coverage.as_dict()
+    if report.status == "ok" and coverage.all_failed:
+        report.status = "error"
+        report.candidates = 0
+        report.error = f"every data call failed: {coverage.summary()}"
 
 
 def _failure_entry(report: ScannerReport, when: str | None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from tradingagents.scanners.base import ScannerParam
+from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.tool_context import ToolContext
 from tradingagents.sources import budget
 from tradingagents.sources.errors import DeadlineExceeded, SourceError, SourceUnavailable
@@ -62,18 +63,20 @@ class FanOut(Generic[K, T]):
     def complete(self) -> bool:
         return not self.failures and not self.unchecked
 
+    def coverage(self, unit: str) -> Coverage:
+        """What was asked, in ``unit`` (e.g. "symbols"), for the scanner's report."""
+        return Coverage.of(
+            unit, ok=len(self.results), failures=self.failures, unchecked=len(self.unchecked)
+        )
+
     def shortfall(self, what: str) -> str:
-        """One line on what is missing, e.g. "3 of 500 symbols failed (...); 20 unchecked"."""
-        total = len(self.results) + len(self.failures) + len(self.unchecked)
-        parts = []
-        if self.failures:
-            first = next(iter(self.failures.values()))
-            parts.append(f"{len(self.failures)} of {total} {what} failed (first: {first})")
-        if self.unchecked:
-            parts.append(
-                f"{len(self.unchecked)} of {total} {what} not asked before the time budget ran out"
-            )
-        return "; ".join(parts)
+        """One line on what is missing, e.g. "3 of 500 symbols failed (...); 20 of 500 symbols
+        not asked before the time budget ran out"."""
+        return self.coverage(what).failure_text() or ""
+
+    def failure_summary(self) -> str | None:
+        """For the tool log when a fan-out is a tool's output: what it left out, if anything."""
+        return None if self.complete else self.shortfall("items")
 
 
 def fan_out(
