@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -19,13 +20,14 @@ from tradingagents.config import Settings
 from tradingagents.discovery.merge import merge_candidates
 from tradingagents.discovery.pool import DeadlinePool, Outcome
 from tradingagents.discovery.reports import ScannerReport, summarise
+from tradingagents.scanners import abandoned
 from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import validate_candidates
 from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.errors import ScannerSkipped
+from tradingagents.scanners.rendering import describe_error, safe_str, type_name
 from tradingagents.scanners.tool_context import SourcesProvider, ToolContext
 from tradingagents.sources.errors import SourceUnavailable
-from tradingagents.sources.redaction import scrub
 
 if TYPE_CHECKING:
     from tradingagents.sources.hub import Sources
@@ -34,7 +36,9 @@ logger = logging.getLogger(__name__)
 
 #: ``(completed, total, report)``, called once per finished scanner in the supervising thread.
 ProgressCallback = Callable[[int, int, dict[str, Any]], None]
-#: Receives progress events as dicts (the graph passes LangGraph's custom stream writer).
+#: Receives progress events as dicts (the graph passes LangGraph's custom stream writer):
+#: ``scanner_started`` (from the scanner's thread, as it starts) and ``scanner_finished``
+#: (from the supervising thread).
 EventSink = Callable[[dict[str, Any]], None]
 
 _Validated = tuple[list[dict[str, Any]], int, list[str]]
@@ -46,6 +50,20 @@ SKIP_EXCEPTIONS: tuple[type[BaseException], ...] = (ScannerSkipped, SourceUnavai
 
 class ScannerInitError(Exception):
     """A scanner's constructor raised."""
+
+
+class ScannerFailed(Exception):
+    """How a scanner run failed, described in the scanner's own thread.
+
+    The supervisor never calls ``str()`` on a scanner's exception: a user's ``__str__`` may
+    raise, block or return megabytes. Describing it (guarded and bounded) in the scanner's
+    thread means a blocking ``__str__`` only hangs that thread, which then times out.
+    """
+
+    def __init__(self, description: str, *, skipped: bool) -> None:
+        super().__init__(description)
+        self.description = description
+        self.skipped = skipped
 
 
 def run_scanners(
@@ -86,12 +104,20 @@ def run_scanners(
         cls, ctx = classes[index], contexts[index]
 
         def run() -> _Validated:
-            ctx.begin(time.monotonic() + timeout)
-            scanner = _construct(cls, settings.raw)
-            scanner.tools = ctx
-            instances[index] = scanner
-            raw = scanner.scan(copy.deepcopy(dict(state)))
-            return validate_candidates(raw, scanner=cls.name, strategy=cls.strategy)
+            if emit is not None:
+                # From the scanner's own thread, as it starts: a queued scanner is not running.
+                started = {"event": "scanner_started", "name": cls.name}
+                _call_safely(emit, {**started, "started": iso(time.monotonic())})
+            try:
+                ctx.begin(time.monotonic() + timeout)
+                scanner = _construct(cls, settings.raw)
+                scanner.tools = ctx
+                instances[index] = scanner
+                raw = scanner.scan(copy.deepcopy(dict(state)))
+                return validate_candidates(raw, scanner=cls.name, strategy=cls.strategy)
+            except BaseException as exc:
+                skipped = isinstance(exc, SKIP_EXCEPTIONS)
+                raise ScannerFailed(_describe(exc), skipped=skipped) from None
 
         return run
 
@@ -135,10 +161,12 @@ def run_scanners(
         elif outcome.status == "timeout":
             report.status = "timeout"
             report.error = f"timed out after {timeout:g} s"
-        else:
-            error = outcome.error
-            report.status = "skipped" if isinstance(error, SKIP_EXCEPTIONS) else "error"
-            report.error = _describe(error)
+        elif isinstance(outcome.error, ScannerFailed):
+            report.status = "skipped" if outcome.error.skipped else "error"
+            report.error = outcome.error.description
+        else:  # not raised by a scanner (run() wraps those): never str() it here either
+            report.status = "error"
+            report.error = f"engine error: {type_name(outcome.error)}"
         _apply_coverage(report, instances[index])
         if report.status == "error":
             candidates[index] = []
@@ -157,7 +185,12 @@ def run_scanners(
     pool: DeadlinePool[_Validated] = DeadlinePool(
         max_workers=workers, timeout=timeout, name="scanner"
     )
-    pool.run([job(i) for i in range(len(classes))], on_timeout=on_timeout, on_done=on_done)
+    threads_before = set(threading.enumerate())
+    try:
+        pool.run([job(i) for i in range(len(classes))], on_timeout=on_timeout, on_done=on_done)
+    finally:
+        # Whatever scanners started (their own executors, threads) must not block exit.
+        abandoned.release_leftover_threads(threads_before)
     wall = time.monotonic() - started
     cpu = time.process_time() - cpu_started
 
@@ -202,16 +235,14 @@ def _construct(cls: type[BaseScanner], config: dict[str, Any]) -> BaseScanner:
         # Each scanner gets its own copy of the config too: nothing it changes leaks.
         return cls(copy.deepcopy(config))
     except Exception as exc:
-        raise ScannerInitError(f"{cls.__name__}() raised {type(exc).__name__}: {exc}") from exc
+        raise ScannerInitError(f"{cls.__name__}() raised {describe_error(exc)}") from exc
 
 
-def _describe(error: BaseException | None) -> str:
-    if error is None:
-        return "unknown error"
+def _describe(error: BaseException) -> str:
+    """Bounded, scrubbed, guarded: call it in the thread that raised ``error``."""
     if isinstance(error, (*SKIP_EXCEPTIONS, ScannerInitError)):
-        return scrub(str(error))
-    text = str(error)
-    return scrub(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+        return safe_str(error)
+    return describe_error(error)
 
 
 def _apply_coverage(report: ScannerReport, scanner: BaseScanner | None) -> None:

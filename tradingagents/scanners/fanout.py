@@ -1,7 +1,7 @@
 """Concurrent tool calls for scanners that must ask a source once per symbol (or filing).
 
 Finnhub's recommendation trends and company news have no batch endpoint, so a scanner over a
-500-symbol universe makes 500 calls. :func:`fan_out` runs them on a small thread pool, each
+500-symbol universe makes 500 calls. :func:`fan_out` runs them on a few daemon threads, each
 one a separate logged tool call (so the tool log shows exactly what was asked and what
 failed), each task in a copy of the submitting thread's ``contextvars`` context so deadlines
 and other context travel with it. The source's shared rate limiter paces the calls; the pool
@@ -16,12 +16,15 @@ it found, and reports the rest as unchecked instead of timing out with nothing.
 from __future__ import annotations
 
 import contextvars
+import queue
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from tradingagents.scanners import abandoned
 from tradingagents.scanners.base import ScannerParam
 from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.tool_context import ToolContext
@@ -93,10 +96,17 @@ def fan_out(
     Per-key :class:`SourceError` failures are collected, and tolerated while at least half of
     the asked keys answered; beyond that the first failure is raised, as it is at once for a
     source that cannot be used at all (:class:`SourceUnavailable`) and for cancellation.
+
+    The workers are daemon threads that are never joined: a call that hangs past the stop
+    time (a body that drips forever) is abandoned, its key reported unchecked, so it can
+    block neither the scanner nor interpreter exit.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    stop_at = _stop_at(tools.remaining())
+    stop_at, reserve = _stop_at(tools.remaining())
+    # Calls in flight at the stop end by their deadline (stop_at) if they honour it; wait
+    # half the reserve for them, then give up on the rest.
+    give_up_at = None if stop_at is None else stop_at + reserve / 2
 
     def ask(key: K) -> T | _Unchecked:
         with budget.deadline(stop_at):
@@ -107,32 +117,61 @@ def fan_out(
             except DeadlineExceeded:
                 return _UNCHECKED
 
+    pending = deque(enumerate(keys))
+    inbox: queue.SimpleQueue[tuple[int, object, BaseException | None]] = queue.SimpleQueue()
+    stop = threading.Event()
+    context = contextvars.copy_context()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                position, key = pending.popleft()
+            except IndexError:
+                return
+            try:
+                # Each call in its own copy of the submitting thread's context.
+                inbox.put((position, context.copy().run(ask, key), None))
+            except BaseException as exc:  # handed to the scanner's thread, which decides
+                inbox.put((position, None, exc))
+
+    threads = [
+        threading.Thread(target=work, name=f"{tools.scanner}-fan-{n}", daemon=True)
+        for n in range(max(1, min(workers, len(keys))))
+    ]
     answers: dict[K, T | _Unchecked] = {}
     failures: dict[K, SourceError] = {}
-    pool = ThreadPoolExecutor(
-        max_workers=max(1, min(workers, len(keys))), thread_name_prefix=f"{tools.scanner}-fan"
-    )
+    received = 0
     try:
-        futures: dict[Future[T | _Unchecked], K] = {
-            pool.submit(contextvars.copy_context().run, ask, key): key for key in keys
-        }
-        for future in as_completed(futures):
-            key = futures[future]
+        for thread in threads:
+            thread.start()
+        while received < len(keys):
+            wait = None if give_up_at is None else give_up_at - time.monotonic()
+            if wait is not None and wait <= 0:
+                break
             try:
-                answers[key] = future.result()
-            except SourceUnavailable:
-                raise
-            except SourceError as exc:
-                failures[key] = exc
+                position, answer, error = inbox.get(timeout=wait)
+            except queue.Empty:
+                break
+            received += 1
+            key = keys[position]
+            if error is None:
+                answers[key] = answer  # type: ignore[assignment]
+            elif isinstance(error, SourceError) and not isinstance(error, SourceUnavailable):
+                failures[key] = error
+            else:
+                raise error
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        for thread in threads if received < len(keys) else ():
+            if thread.is_alive():
+                abandoned.abandon(thread, tools.scanner, "in a fan-out call past its deadline")
 
     outcome: FanOut[K, T] = FanOut()
     for key in keys:
         if key in failures:
             outcome.failures[key] = failures[key]
             continue
-        answer = answers[key]
+        answer = answers.get(key, _UNCHECKED)
         if isinstance(answer, _Unchecked):
             outcome.unchecked.append(key)
         else:
@@ -144,10 +183,11 @@ def fan_out(
     return outcome
 
 
-def _stop_at(remaining: float | None) -> float | None:
-    """The monotonic time after which no new call starts (``None``: no deadline)."""
+def _stop_at(remaining: float | None) -> tuple[float | None, float]:
+    """(The monotonic time after which no new call starts (``None``: no deadline), the
+    seconds kept back after it)."""
     if remaining is None:
-        return None
+        return None, 0.0
     low, high = RESERVE_BOUNDS
     reserve = min(max(remaining * RESERVE_FRACTION, low), high)
-    return time.monotonic() + max(remaining - reserve, 0.0)
+    return time.monotonic() + max(remaining - reserve, 0.0), reserve

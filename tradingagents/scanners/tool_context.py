@@ -10,7 +10,6 @@ scanner stops at its next call.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tradingagents.scanners.errors import ScannerCancelled, ScannerSkipped
+from tradingagents.scanners.rendering import (
+    describe_error,
+    plain_data,
+    render_output,
+    safe_str,
+)
 from tradingagents.sources import budget
 from tradingagents.sources.redaction import redact, scrub
 
@@ -35,25 +40,6 @@ DEFAULT_PREVIEW_CHARS = 500
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def render_output(output: Any) -> tuple[str, int, str]:
-    """(text for the preview, full output length, output type) for a tool's return value.
-
-    Tables are described, not serialised: rendering a 500-ticker frame to text on every call
-    would cost more than the call.
-    """
-    kind = type(output).__name__
-    shape = getattr(output, "shape", None)
-    if shape is not None and hasattr(output, "head"):
-        return f"{kind}{tuple(shape)}\n{output.head(5)!r}", int(shape[0]), kind
-    if isinstance(output, str):
-        return output, len(output), kind
-    try:
-        text = json.dumps(output, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(output)
-    return text, len(text), kind
 
 
 class ToolContext:
@@ -154,7 +140,8 @@ class ToolContext:
             "node": self.node,
             "scanner": self.scanner,
             "tool": tool,
-            "parameters": redact(params),
+            # Plain data, so the entry can go into checkpointed graph state whatever was passed.
+            "parameters": redact(plain_data(params)),
             "output_preview": "",
             "output_length": 0,
             "output_type": "",
@@ -170,7 +157,7 @@ class ToolContext:
             with budget.deadline(self._deadline):
                 result = fn(**params)
         except BaseException as exc:
-            self._finish(seq, entry, started, None, scrub(f"{type(exc).__name__}: {exc}"))
+            self._finish(seq, entry, started, None, describe_error(exc))
             raise
         self._finish(seq, entry, started, result, None)
         return result
@@ -183,6 +170,7 @@ class ToolContext:
         if error is None:
             text, length, kind = render_output(output)
             preview = scrub(text[: self._preview_chars])
+            error = _partial_failure(output)
         with self._lock:
             self._in_flight.pop(seq, None)
             if self._closed_snapshot is not None:
@@ -195,3 +183,15 @@ class ToolContext:
                 "duration_seconds": round(duration, 6),
                 "error": error,
             }
+
+
+def _partial_failure(output: Any) -> str | None:
+    """``"partial failure: ..."`` when the output says it swallowed per-item failures."""
+    try:
+        summary = getattr(type(output), "failure_summary", None)
+        if not callable(summary):
+            return None
+        text = summary(output)
+    except BaseException as exc:
+        return f"partial failure: failure_summary() raised {describe_error(exc)}"
+    return None if text is None else "partial failure: " + safe_str(text)

@@ -1,0 +1,253 @@
+"""Reliability of the scanner node (issue 8): hung threads never keep the process alive, a
+scanner's exception or output can neither crash nor hang the node, state stays plain data.
+
+Process-exit guarantees run a real child interpreter, because interpreter exit is what is
+tested. Everything else runs the real node on real threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.scanner_kit import config, make_scanner
+from tradingagents.discovery import BaseScanner
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+
+ROOT = Path(__file__).resolve().parents[1]
+# An error text may carry a short "[N characters, cut to M]" note and a type name.
+BOUND = 2_000 + 200  # the limit is 2,000 characters
+
+
+def run_node(scanners: list[type[BaseScanner]], **execution: Any) -> dict[str, Any]:
+    graph = DiscoveryGraph(config(**execution), scanners=scanners)
+    return graph.scanner_node({"trade_date": "2026-11-24"})  # type: ignore[arg-type]
+
+
+def report_of(update: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(r for r in update["scanner_reports"] if r["name"] == name)
+
+
+def run_child(code: str, *, within: float = 60.0) -> tuple[str, float]:
+    """Run ``code`` in a fresh interpreter; (its stdout, seconds from its RETURNED line to
+    its exit). Fails if it does not exit within ``within`` seconds."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        out, err = child.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        out, err = child.communicate()
+        pytest.fail(f"the child process did not exit within {within} s; it printed {out!r}")
+    exited = time.time()
+    assert child.returncode == 0, err
+    returned = float(out.split("RETURNED ")[1].split()[0])
+    return out, exited - returned
+
+
+# -- item 2: a hung fan-out or a user's executor never keeps the process alive ----------------
+
+HUNG_FAN_OUT = """
+import threading, time
+from tradingagents.discovery import BaseScanner
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.scanners.fanout import fan_out
+
+def fetch(n):
+    if n == 3:
+        threading.Event().wait()   # a call that never returns (a body dripping forever)
+    return n * n
+
+class Fanning(BaseScanner):
+    name = "fanning"; pipeline = "momentum"
+    def scan(self, state):
+        got = fan_out(self.tools, "fetch", fetch, list(range(8)), lambda n: {"n": n}, workers=4)
+        return [{"ticker": "AAPL", "context": f"unchecked {got.unchecked}"}]
+
+cfg = {"discovery": {"scanner_execution": {"timeout_seconds": 2}}}
+update = DiscoveryGraph(cfg, scanners=[Fanning]).scanner_node({"trade_date": "2026-11-24"})
+report = update["scanner_reports"][0]
+print("STATUS", report["status"], update["candidate_metadata"][0]["context"], flush=True)
+print("RETURNED", time.time(), flush=True)
+"""
+
+
+@pytest.mark.timeout(90)
+def test_a_hung_fan_out_call_blocks_neither_the_scanner_nor_process_exit() -> None:
+    out, exit_seconds = run_child(HUNG_FAN_OUT)
+    assert "STATUS ok unchecked [3]" in out, out
+    assert exit_seconds < 5.0, f"process took {exit_seconds:.2f} s to exit after the node"
+
+
+USER_EXECUTOR = """
+import threading, time
+from concurrent.futures import ThreadPoolExecutor
+from tradingagents.discovery import BaseScanner
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+
+class Pooled(BaseScanner):
+    name = "pooled"; pipeline = "momentum"
+    def scan(self, state):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pool.submit(threading.Event().wait).result()   # hangs in the executor's worker
+        return []
+
+class Quick(BaseScanner):
+    name = "quick"; pipeline = "momentum"
+    def scan(self, state):
+        return [{"ticker": "AAPL"}]
+
+cfg = {"discovery": {"scanner_execution": {"timeout_seconds": 0.5}}}
+update = DiscoveryGraph(cfg, scanners=[Pooled, Quick]).scanner_node({"trade_date": "2026-11-24"})
+print("STATUSES", [r["status"] for r in update["scanner_reports"]], flush=True)
+print("RETURNED", time.time(), flush=True)
+"""
+
+
+@pytest.mark.timeout(90)
+def test_a_user_thread_pool_inside_a_hung_scanner_does_not_block_exit() -> None:
+    out, exit_seconds = run_child(USER_EXECUTOR)
+    assert "STATUSES ['timeout', 'ok']" in out, out
+    assert exit_seconds < 5.0, f"process took {exit_seconds:.2f} s to exit after the node"
+
+
+@pytest.mark.timeout(30)
+def test_a_non_daemon_thread_left_by_a_scanner_is_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    release = threading.Event()
+
+    def start_thread(scanner: BaseScanner, state: dict[str, Any]) -> list[dict[str, Any]]:
+        threading.Thread(target=release.wait, name="lingering", daemon=False).start()
+        return []
+
+    try:
+        with caplog.at_level(logging.WARNING):
+            run_node([make_scanner("starter", action=start_thread)], timeout_seconds=5)
+    finally:
+        release.set()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("'lingering'" in w and "daemon=True" in w for w in warnings), warnings
+
+
+# -- item 4: a scanner's exception can neither crash nor hang the node ------------------------
+
+
+class StrRaises(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("my __str__ is broken")
+
+
+BLOCK_STR = threading.Event()
+
+
+class StrBlocks(Exception):
+    def __str__(self) -> str:
+        BLOCK_STR.wait()
+        return "finally"
+
+
+def _raise(error: BaseException) -> Any:
+    def action(scanner: BaseScanner, state: dict[str, Any]) -> Any:
+        raise error
+
+    return action
+
+
+@pytest.mark.timeout(30)
+def test_an_exception_whose_str_raises_is_reported_and_the_others_kept() -> None:
+    update = run_node(
+        [
+            make_scanner("broken", action=_raise(StrRaises())),
+            make_scanner("healthy", tickers=("NVDA",)),
+        ],
+        timeout_seconds=5,
+    )
+    broken = report_of(update, "broken")
+    assert broken["status"] == "error"
+    assert "StrRaises" in broken["error"] and "RuntimeError" in broken["error"]
+    assert report_of(update, "healthy")["status"] == "ok" and update["tickers"] == ["NVDA"]
+
+
+@pytest.mark.timeout(30)
+def test_an_exception_whose_str_blocks_only_hangs_its_own_thread() -> None:
+    try:
+        started = time.monotonic()
+        update = run_node(
+            [
+                make_scanner("blocking", action=_raise(StrBlocks())),
+                make_scanner("healthy", tickers=("NVDA",)),
+            ],
+            timeout_seconds=1,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        BLOCK_STR.set()
+    assert elapsed < 10, f"the node took {elapsed:.1f} s"
+    assert report_of(update, "blocking")["status"] == "timeout"
+    assert update["tickers"] == ["NVDA"]
+
+
+def _huge(scanner: BaseScanner, state: dict[str, Any]) -> Any:
+    scanner.tools.call("explode", _explode)
+
+
+def _explode() -> None:
+    raise ValueError("x" * 50_000_000)
+
+
+@pytest.mark.timeout(60)
+def test_error_text_is_bounded_in_the_report_the_tool_log_and_the_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO):
+        update = run_node([make_scanner("huge", action=_huge)], timeout_seconds=20)
+    report = report_of(update, "huge")
+    assert report["status"] == "error" and report["error"].startswith("ValueError: xxx")
+    assert "50,000,000 characters" in report["error"]
+    assert len(report["error"]) < BOUND
+    assert update["tool_logs"], "the failed call and the failure are logged"
+    for entry in update["tool_logs"]:
+        assert entry["error"] and len(entry["error"]) < BOUND
+    assert max(len(r.getMessage()) for r in caplog.records) < BOUND
+
+
+# -- item 15: an output that cannot be printed is still a successful call ---------------------
+
+
+class Unprintable:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+
+def _use_unprintable(scanner: BaseScanner, state: dict[str, Any]) -> Any:
+    answer = scanner.tools.call("odd", Unprintable)
+    assert isinstance(answer, Unprintable)
+    return [{"ticker": "NVDA"}]
+
+
+@pytest.mark.timeout(30)
+def test_a_successful_call_whose_output_cannot_be_printed_is_logged_as_success() -> None:
+    update = run_node([make_scanner("odd", action=_use_unprintable)], timeout_seconds=5)
+    assert report_of(update, "odd")["status"] == "ok"
+    (entry,) = update["tool_logs"]
+    assert entry["error"] is None
+    assert entry["output_type"] == "Unprintable"
+    assert "could not be rendered" in entry["output_preview"]
