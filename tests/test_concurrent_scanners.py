@@ -501,6 +501,7 @@ def test_progress_is_streamed_as_langgraph_custom_events() -> None:
     scanners = [make_scanner("x", delay=0.05, tickers=("X",)), make_scanner("y", tickers=("Y",))]
     graph = DiscoveryGraph(config(), scanners=scanners)
     events = list(graph.graph.stream({"trade_date": "2026-11-24"}, stream_mode="custom"))
+    events = [e for e in events if e["event"] == "scanner_finished"]
     assert [(e["event"], e["completed"], e["total"]) for e in events] == [
         ("scanner_finished", 1, 2),
         ("scanner_finished", 2, 2),

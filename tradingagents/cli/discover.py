@@ -66,7 +66,7 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
     try:
         if console.is_terminal:
             with ScannerProgress(console, names) as progress:
-                graph.on_progress = progress.update
+                graph.on_event = progress.on_event
                 _stream(graph, initial, latest)
         else:
             _stream(graph, initial, latest)
