@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+class _Node(Protocol):
+    def __call__(self, state: DiscoveryState) -> dict[str, Any]: ...
+
+
 class DiscoveryGraph:
     """A validated discovery pipeline.
 
@@ -45,6 +49,9 @@ class DiscoveryGraph:
     * ``ranker``: replaces the default score (e.g. an LLM); see
       :mod:`tradingagents.discovery.ranking`.
     * ``on_progress``: ``(completed, total, report)`` per finished scanner.
+    * ``on_event``: every progress event as a dict, the same ones the graph streams as
+      LangGraph custom events: ``scanner_started`` (from the scanner's thread),
+      ``scanner_finished``, ``node_started``/``node_finished`` for the filter and rank nodes.
     * ``checkpointer``: passed to LangGraph's ``compile``.
     """
 
@@ -56,6 +63,7 @@ class DiscoveryGraph:
         sources: Sources | None = None,
         ranker: Ranker | None = None,
         on_progress: ProgressCallback | None = None,
+        on_event: EventSink | None = None,
         checkpointer: Any = None,
     ) -> None:
         registered = SCANNER_REGISTRY.classes()
@@ -74,6 +82,7 @@ class DiscoveryGraph:
         self.config: dict[str, Any] = self.settings.raw
         self.ranker = ranker
         self.on_progress = on_progress
+        self.on_event = on_event
         self._given_sources = sources
         self._own_sources: Sources | None = None
         self._own_sources_date: str | None = None
@@ -87,13 +96,44 @@ class DiscoveryGraph:
             DiscoveryState, input_schema=DiscoveryInput
         )
         builder.add_node("scanner", self.scanner_node)
-        builder.add_node("filter", self.filter_node)
-        builder.add_node("rank", self.rank_node)
+        builder.add_node("filter", self._announced("filter", self.filter_node))
+        builder.add_node("rank", self._announced("rank", self.rank_node))
         builder.add_edge(START, "scanner")
         builder.add_edge("scanner", "filter")
         builder.add_edge("filter", "rank")
         builder.add_edge("rank", END)
         return builder
+
+    def _emitter(self) -> EventSink | None:
+        """Sends an event to the LangGraph custom stream (inside a run) and to ``on_event``;
+        neither can break the run it reports on."""
+        sinks = [sink for sink in (_stream_writer(), self.on_event) if sink is not None]
+        if not sinks:
+            return None
+
+        def emit(event: dict[str, Any]) -> None:
+            for sink in sinks:
+                try:
+                    sink(event)
+                except Exception:
+                    logger.exception("progress event sink %r failed (the run goes on)", sink)
+
+        return emit
+
+    def _announced(self, node: str, run: _Node) -> _Node:
+        """``run`` as a graph node that emits ``node_started`` and ``node_finished``, so a
+        progress display shows what the run is doing after the scanners."""
+
+        def announced(state: DiscoveryState) -> dict[str, Any]:
+            emit = self._emitter()
+            if emit is not None:
+                emit({"event": "node_started", "node": node})
+            update = run(state)
+            if emit is not None:
+                emit({"event": "node_finished", "node": node})
+            return update
+
+        return announced
 
     # -- nodes -------------------------------------------------------------------------------
 
@@ -106,7 +146,7 @@ class DiscoveryGraph:
             sources=lambda: self.sources_for(trade_date),
             load_errors=self._load_errors,
             on_progress=self.on_progress,
-            emit=_stream_writer(),
+            emit=self._emitter(),
         )
 
     def filter_node(self, state: DiscoveryState) -> dict[str, Any]:
