@@ -7,16 +7,20 @@ tested. Everything else runs the real node on real threads.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from langgraph.checkpoint.sqlite import SqliteSaver
 
 from tests.scanner_kit import config, make_scanner
 from tradingagents.discovery import BaseScanner
@@ -251,3 +255,40 @@ def test_a_successful_call_whose_output_cannot_be_printed_is_logged_as_success()
     assert entry["error"] is None
     assert entry["output_type"] == "Unprintable"
     assert "could not be rendered" in entry["output_preview"]
+
+
+# -- item 9: state stays checkpointable whatever a tool is given --------------------------------
+
+
+def _call_with_a_lock(scanner: BaseScanner, state: dict[str, Any]) -> Any:
+    scanner.tools.call("locked", _locked_lookup, lock=threading.Lock(), day=date(2026, 11, 20))
+    return [{"ticker": "NVDA"}]
+
+
+def _locked_lookup(lock: Any, day: date) -> str:
+    with lock:
+        return day.isoformat()
+
+
+@pytest.mark.timeout(120)
+def test_the_graph_runs_under_sqlite_saver_with_non_plain_tool_parameters(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "checkpoints.sqlite", check_same_thread=False)
+    scanners = [make_scanner("locking", action=_call_with_a_lock)]
+    graph = DiscoveryGraph(
+        config(timeout_seconds=30), scanners=scanners, checkpointer=SqliteSaver(conn)
+    )
+    run_config = {"configurable": {"thread_id": "locks"}}
+    try:
+        with graph:
+            final = graph.run("2026-11-24", config=run_config)
+        stored = graph.graph.get_state(run_config).values
+    finally:
+        conn.close()
+    logs = final["tool_logs"]
+    assert {entry["node"] for entry in logs} == {"scanner", "filter"}
+    scanner_call = next(entry for entry in logs if entry["tool"] == "locked")
+    assert scanner_call["parameters"]["day"] == "2026-11-20"
+    assert "lock" in scanner_call["parameters"]["lock"]
+    # Plain JSON data all the way down: the filter node's dates included.
+    assert json.loads(json.dumps(logs)) == logs
+    assert stored["tool_logs"] == logs
