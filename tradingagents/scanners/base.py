@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from tradingagents.scanners.coverage import Coverage
 from tradingagents.scanners.tool_context import ToolContext
 
 if TYPE_CHECKING:
     from tradingagents.sources.hub import Sources
+
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,35 @@ class BaseScanner:
         ``self.tools.call("get_quote", self.sources.finnhub.quote, symbol="AAPL")``."""
         return self.tools.require_sources()
 
-    def param(self, key: str) -> Any:
-        """A declared parameter's configured value (its default when not configured)."""
+    @overload
+    def param(self, key: str) -> Any: ...
+
+    @overload
+    def param(self, key: str, kind: type[P]) -> P: ...
+
+    def param(self, key: str, kind: type[Any] | None = None) -> Any:
+        """A declared parameter's configured value (its default when not configured).
+
+        With ``kind`` the value is returned as that type, checked:
+        ``self.param("lookback_days", int)`` is an ``int`` to the type checker and at run
+        time (an int is accepted for ``float``, a list for ``tuple``); anything else raises
+        ``TypeError`` naming the parameter.
+        """
         if key not in self.params:
             raise KeyError(f"scanner {self.name!r} declares no parameter {key!r}")
-        return self.scanner_config.get(key, self.params[key].default)
+        value = self.scanner_config.get(key, self.params[key].default)
+        if kind is None:
+            return value
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if kind is tuple and isinstance(value, list):
+            return tuple(value)
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise TypeError(
+                f"scanner {self.name!r} parameter {key!r} should be {kind.__name__}, "
+                f"got {type(value).__name__} {value!r}"
+            )
+        return value
 
     def report_coverage(self, coverage: Coverage) -> None:
         """State how many of the items this scan asked about answered (e.g.

@@ -48,20 +48,20 @@ WINDOW_PARAMS: dict[str, ScannerParam] = {
 def window_bounds(scanner: BaseScanner, trade_date: dt.date) -> tuple[float, float]:
     """(start, end) of the window in epoch seconds: start excluded, end included."""
     as_of = dt.datetime.combine(
-        trade_date, dt.time(scanner.param("as_of_hour_utc")), tzinfo=dt.UTC
+        trade_date, dt.time(scanner.param("as_of_hour_utc", int)), tzinfo=dt.UTC
     ).timestamp()
-    return as_of - scanner.param("window_hours") * 3600.0, as_of
+    return as_of - scanner.param("window_hours", int) * 3600.0, as_of
 
 
 def window_posts(scanner: BaseScanner, trade_date: dt.date) -> list[RedditPost]:
     """Every post of the configured subreddits inside the window, each once, newest first."""
-    subreddits: tuple[str, ...] = tuple(scanner.param("subreddits"))
+    subreddits: tuple[str, ...] = scanner.param("subreddits", tuple)
     listings = fan_out(
         scanner.tools,
         "get_subreddit_posts",
         scanner.sources.reddit.listing,
         subreddits,
-        lambda sub: _listing_params(sub, scanner.param("max_posts")),
+        lambda sub: _listing_params(sub, scanner.param("max_posts", int)),
         workers=len(subreddits),
     )
     scanner.report_coverage(listings.coverage("subreddits"))

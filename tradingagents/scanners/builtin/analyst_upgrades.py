@@ -92,12 +92,12 @@ class AnalystUpgradesScanner(BaseScanner):
             self.sources.finnhub.recommendation_trends,
             universe,
             lambda symbol: {"symbol": symbol},
-            workers=self.param("workers"),
+            workers=self.param("workers", int),
         )
         self.report_coverage(trends.coverage("symbols"))
         if not trends.complete:
             logger.info("%s: %s", self.name, trends.shortfall("symbols"))
-        min_shift: int = self.param("min_shift")
+        min_shift = self.param("min_shift", int)
         shifts = {
             symbol: shift
             for symbol, rows in trends.results.items()

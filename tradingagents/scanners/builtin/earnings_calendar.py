@@ -97,14 +97,14 @@ class EarningsCalendarScanner(BaseScanner):
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         trade_date = dt.date.fromisoformat(state["trade_date"])
-        quarters: int = self.param("history_quarters")
-        min_beats: int = self.param("min_beats")
+        quarters = self.param("history_quarters", int)
+        min_beats = self.param("min_beats", int)
         if min_beats > quarters:
             raise ValueError(
                 f"{self.name}: min_beats={min_beats} can never be met with "
                 f"history_quarters={quarters}"
             )
-        last_day = trade_date + dt.timedelta(days=self.param("window_days"))
+        last_day = trade_date + dt.timedelta(days=self.param("window_days", int))
         upcoming = self.tools.call(
             "get_earnings_calendar",
             self.sources.finnhub.earnings_calendar,
@@ -121,7 +121,7 @@ class EarningsCalendarScanner(BaseScanner):
         history = self.tools.call(
             "get_earnings_calendar",
             self.sources.finnhub.earnings_calendar,
-            start=trade_date - dt.timedelta(days=self.param("history_days")),
+            start=trade_date - dt.timedelta(days=self.param("history_days", int)),
             end=trade_date,
         )
         past: dict[str, list[EarningsEvent]] = defaultdict(list)

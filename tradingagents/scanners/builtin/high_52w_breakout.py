@@ -50,12 +50,12 @@ class High52wBreakoutScanner(TechnicalScanner):
     rank_by = "volume_ratio"
 
     def sessions_needed(self) -> int:
-        return max(int(self.param("lookback_days")), int(self.param("volume_lookback_days"))) + 1
+        return max(self.param("lookback_days", int), self.param("volume_lookback_days", int)) + 1
 
     def metrics(self, bars: WideBars) -> pd.DataFrame:
         close = bars.close.iloc[-1]
         prior_high = rolling_high(
-            bars.high, int(self.param("lookback_days")), include_today=False
+            bars.high, self.param("lookback_days", int), include_today=False
         ).iloc[-1]
         return pd.DataFrame(
             {
@@ -63,24 +63,24 @@ class High52wBreakoutScanner(TechnicalScanner):
                 "prior_52w_high": prior_high,
                 "above_high": close / prior_high - 1.0,
                 "volume_ratio": relative_volume(
-                    bars.volume, int(self.param("volume_lookback_days"))
+                    bars.volume, self.param("volume_lookback_days", int)
                 ).iloc[-1],
             }
         )
 
     def hits(self, metrics: pd.DataFrame) -> pd.Series:
         return (metrics["close"] > metrics["prior_52w_high"]) & (
-            metrics["volume_ratio"] >= float(self.param("min_volume_ratio"))
+            metrics["volume_ratio"] >= self.param("min_volume_ratio", float)
         )
 
     def priority(self, row: Mapping[str, float]) -> Priority:
-        strong = float(self.param("strong_volume_ratio"))
+        strong = self.param("strong_volume_ratio", float)
         return "high" if row["volume_ratio"] >= strong else "medium"
 
     def describe(self, row: Mapping[str, float]) -> str:
         return (
             f"close ${row['close']:.2f} is {row['above_high']:+.2%} above the prior "
-            f"{int(self.param('lookback_days'))}-day high ${row['prior_52w_high']:.2f}, on "
-            f"{row['volume_ratio']:.2f}x the {int(self.param('volume_lookback_days'))}-day "
+            f"{self.param('lookback_days', int)}-day high ${row['prior_52w_high']:.2f}, on "
+            f"{row['volume_ratio']:.2f}x the {self.param('volume_lookback_days', int)}-day "
             "average volume"
         )

@@ -130,14 +130,14 @@ class InsiderBuyingScanner(BaseScanner):
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         trade_date = dt.date.fromisoformat(state["trade_date"])
-        start = trade_date - dt.timedelta(days=self.param("window_days") - 1)
+        start = trade_date - dt.timedelta(days=self.param("window_days", int) - 1)
         issuers = self._busy_issuers(start, trade_date)
         if not issuers:
             return []
         clusters = self._clusters(self._read_forms(issuers, start, trade_date), start, trade_date)
-        min_insiders: int = self.param("min_insiders")
-        min_value: float = self.param("min_value")
-        weight: float = self.param("ceo_cfo_weight")
+        min_insiders = self.param("min_insiders", int)
+        min_value = self.param("min_value", float)
+        weight = self.param("ceo_cfo_weight", float)
         hits = sorted(
             (
                 (symbol, cluster)
@@ -162,8 +162,8 @@ class InsiderBuyingScanner(BaseScanner):
         issuer_of: dict[str, int] = {}
         owner_of: dict[str, int] = {}
         filed_on: dict[str, dt.date] = {}
-        page_size: int = self.param("feed_page_size")
-        for page in range(self.param("max_feed_pages")):
+        page_size = self.param("feed_page_size", int)
+        for page in range(self.param("max_feed_pages", int)):
             self.tools.check()
             entries = self.tools.call(
                 "get_latest_form4_filings",
@@ -190,14 +190,15 @@ class InsiderBuyingScanner(BaseScanner):
             logger.info(
                 "%s: %d feed pages did not reach %s; older filings were not seen",
                 self.name,
-                self.param("max_feed_pages"),
+                self.param("max_feed_pages", int),
                 start.isoformat(),
             )
         owners: dict[int, set[int]] = defaultdict(set)
         for accession, issuer in issuer_of.items():
             if start <= filed_on[accession] <= trade_date and accession in owner_of:
                 owners[issuer].add(owner_of[accession])
-        return sorted(cik for cik, who in owners.items() if len(who) >= self.param("min_insiders"))
+        least = self.param("min_insiders", int)
+        return sorted(cik for cik, who in owners.items() if len(who) >= least)
 
     # -- steps 2 and 3: the filings and their documents -------------------------------------
     def _read_forms(self, issuers: list[int], start: dt.date, trade_date: dt.date) -> list[Form4]:
@@ -208,7 +209,7 @@ class InsiderBuyingScanner(BaseScanner):
             sec.filings,
             issuers,
             lambda cik: {"cik": cik, "forms": [FORM]},
-            workers=self.param("workers"),
+            workers=self.param("workers", int),
         )
         self.report_coverage(listed.coverage("issuers"))
         if not listed.complete:
@@ -229,7 +230,7 @@ class InsiderBuyingScanner(BaseScanner):
             read_form4,
             sorted(in_window),
             lambda accession: {"accession_number": accession},
-            workers=self.param("workers"),
+            workers=self.param("workers", int),
         )
         if not documents.complete:
             # The documents' shortfall is what the report needs to show; the issuers' step
@@ -277,10 +278,10 @@ class InsiderBuyingScanner(BaseScanner):
         }
 
     def _priority(self, cluster: _Cluster) -> Priority:
-        min_value: float = self.param("min_value")
+        min_value = self.param("min_value", float)
         officers = bool(cluster.top_officers)
         if officers and cluster.value >= CRITICAL_VALUE_MULTIPLE * min_value:
             return "critical"
-        if officers or len(cluster.buyers) >= self.param("min_insiders") + 2:
+        if officers or len(cluster.buyers) >= self.param("min_insiders", int) + 2:
             return "high"
         return "medium"

@@ -52,13 +52,13 @@ class MarketMoversScanner(BaseScanner):
         gainers = self._eligible(movers.top_gainers, universe, "gainers")
         losers = self._eligible(movers.top_losers, universe, "losers")
         found = [self._candidate(row, "gainer", signal_date) for row in gainers]
-        if self.param("include_losers"):
+        if self.param("include_losers", bool):
             found += [self._candidate(row, "loser", signal_date) for row in losers]
         return found[: self.limit]
 
     def _eligible(self, rows: Sequence[Mover], universe: Collection[str], kind: str) -> list[Mover]:
         """Universe stocks at or above the minimum price, each once, largest move first."""
-        min_price = float(self.param("min_price"))
+        min_price = self.param("min_price", float)
         listed = [row for row in rows if row.ticker in universe]
         priced = [row for row in listed if row.price >= min_price]
         logger.info(
@@ -99,7 +99,7 @@ class MarketMoversScanner(BaseScanner):
     def _priority(self, row: Mover, kind: str) -> Priority:
         if kind == "loser":
             return "low"
-        return "high" if row.change_percentage >= float(self.param("strong_move_pct")) else "medium"
+        return "high" if row.change_percentage >= self.param("strong_move_pct", float) else "medium"
 
 
 def _iso_date(text: str) -> str | None:

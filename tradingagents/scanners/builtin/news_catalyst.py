@@ -93,12 +93,12 @@ class NewsCatalystScanner(BaseScanner):
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         trade_date = dt.date.fromisoformat(state["trade_date"])
-        first_day = trade_date - dt.timedelta(days=self.param("window_days") - 1)
+        first_day = trade_date - dt.timedelta(days=self.param("window_days", int) - 1)
         universe = load_universe(self)
         # General news first: one call, and the per-symbol fan-out below may use the budget up
         # to its own stop, leaving no slot for a call after it.
         general: list[tuple[str, NewsArticle]] = []
-        if self.param("include_general_news"):
+        if self.param("include_general_news", bool):
             known = frozenset(universe)
             articles = self.tools.call(
                 "get_general_news", self.sources.finnhub.general_news, category="general"
@@ -110,7 +110,7 @@ class NewsCatalystScanner(BaseScanner):
             self.sources.finnhub.company_news,
             universe,
             lambda symbol: {"symbol": symbol, "start": first_day, "end": trade_date},
-            workers=self.param("workers"),
+            workers=self.param("workers", int),
         )
         self.report_coverage(news.coverage("symbols"))
         if not news.complete:
@@ -119,7 +119,7 @@ class NewsCatalystScanner(BaseScanner):
             (symbol, article) for symbol, articles in news.results.items() for article in articles
         ]
         tagged.extend(general)
-        keywords = tuple(self.param("keywords"))
+        keywords = self.param("keywords", tuple)
         catalysts: dict[str, _Catalysts] = defaultdict(_Catalysts)
         for symbol, article in tagged:
             published = article.published

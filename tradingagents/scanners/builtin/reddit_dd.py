@@ -52,12 +52,12 @@ class RedditDDScanner(BaseScanner):
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         trade_date = dt.date.fromisoformat(state["trade_date"])
         universe = frozenset(load_universe(self))
-        stop_words = frozenset(self.param("stop_words"))
+        stop_words = frozenset(self.param("stop_words", tuple))
         by_ticker: dict[str, list[RedditPost]] = defaultdict(list)
         for post in window_posts(self, trade_date):
-            if post.flair != self.param("dd_flair"):
+            if post.flair != self.param("dd_flair", str):
                 continue
-            if len(post.selftext) < self.param("min_selftext_chars"):
+            if len(post.selftext) < self.param("min_selftext_chars", int):
                 continue
             named = find_mentions(post.title, universe, stop_words).tickers
             if len(named) == 1:
@@ -69,7 +69,7 @@ class RedditDDScanner(BaseScanner):
         return [self._candidate(ticker, posts) for ticker, posts in ranked[: self.limit]]
 
     def _score(self, post: RedditPost) -> float:
-        min_chars: int = self.param("min_selftext_chars")
+        min_chars = self.param("min_selftext_chars", int)
         length_factor = min(len(post.selftext) / min_chars, MAX_LENGTH_FACTOR)
         return round((post.score + 2 * post.num_comments) * length_factor, 2)
 

@@ -63,7 +63,7 @@ class RedditTrendingScanner(BaseScanner):
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         trade_date = dt.date.fromisoformat(state["trade_date"])
         universe = frozenset(load_universe(self))
-        stop_words = frozenset(self.param("stop_words"))
+        stop_words = frozenset(self.param("stop_words", tuple))
         posts = window_posts(self, trade_date)
         tallies: dict[str, _Tally] = defaultdict(_Tally)
         for post in posts:
@@ -75,8 +75,8 @@ class RedditTrendingScanner(BaseScanner):
                 tally.upvotes += post.score
                 tally.comments += post.num_comments
                 tally.subreddits.add(post.subreddit)
-        min_posts: int = self.param("min_posts")
-        weight: float = self.param("cashtag_weight")
+        min_posts = self.param("min_posts", int)
+        weight = self.param("cashtag_weight", float)
         hits = sorted(
             ((ticker, tally) for ticker, tally in tallies.items() if tally.posts >= min_posts),
             key=lambda item: (-item[1].weighted(weight), -item[1].posts, item[0]),
@@ -102,7 +102,7 @@ class RedditTrendingScanner(BaseScanner):
             "ticker": ticker,
             "priority": _priority(weighted, min_posts),
             "context": (
-                f"mentioned in {tally.posts} posts in {self.param('window_hours')}h "
+                f"mentioned in {tally.posts} posts in {self.param('window_hours', int)}h "
                 f"({tally.cashtag_posts} as ${ticker}) on {subreddits}; "
                 f"weighted mentions {weighted:g}, {tally.upvotes} upvotes"
             ),

@@ -42,29 +42,29 @@ class RsiOversoldScanner(TechnicalScanner):
     strongest_is_largest = False
 
     def sessions_needed(self) -> int:
-        return max(int(self.param("trend_sma_days")), int(self.param("rsi_period")) + 1)
+        return max(self.param("trend_sma_days", int), self.param("rsi_period", int) + 1)
 
     def metrics(self, bars: WideBars) -> pd.DataFrame:
-        days = int(self.param("trend_sma_days"))
+        days = self.param("trend_sma_days", int)
         # "trend_sma" is SMA(trend_sma_days): SMA200 with the defaults.
         return pd.DataFrame(
             {
-                "rsi": rsi(bars.close, int(self.param("rsi_period"))).iloc[-1],
+                "rsi": rsi(bars.close, self.param("rsi_period", int)).iloc[-1],
                 "close": bars.close.iloc[-1],
                 "trend_sma": sma(bars.close, days).iloc[-1],
             }
         )
 
     def hits(self, metrics: pd.DataFrame) -> pd.Series:
-        return (metrics["rsi"] < float(self.param("max_rsi"))) & (
+        return (metrics["rsi"] < self.param("max_rsi", float)) & (
             metrics["close"] > metrics["trend_sma"]
         )
 
     def priority(self, row: Mapping[str, float]) -> Priority:
-        return "high" if row["rsi"] < float(self.param("strong_rsi")) else "medium"
+        return "high" if row["rsi"] < self.param("strong_rsi", float) else "medium"
 
     def describe(self, row: Mapping[str, float]) -> str:
-        period, days = int(self.param("rsi_period")), int(self.param("trend_sma_days"))
+        period, days = self.param("rsi_period", int), self.param("trend_sma_days", int)
         trend = row["trend_sma"]
         return (
             f"RSI({period}) {row['rsi']:.1f} while close ${row['close']:.2f} is "

@@ -73,7 +73,7 @@ class TrendTemplateScanner(TechnicalScanner):
     strongest_is_largest = False
 
     def check_params(self) -> None:
-        periods = [int(self.param(f"{k}_sma_days")) for k in ("fast", "middle", "slow")]
+        periods = [self.param(f"{k}_sma_days", int) for k in ("fast", "middle", "slow")]
         if not periods[0] < periods[1] < periods[2]:
             raise ValueError(
                 f"discovery.scanners.{self.name}: fast_sma_days < middle_sma_days < "
@@ -81,22 +81,22 @@ class TrendTemplateScanner(TechnicalScanner):
             )
 
     def sessions_needed(self) -> int:
-        slow = int(self.param("slow_sma_days")) + int(self.param("slow_sma_rising_days"))
-        return max(slow, int(self.param("range_days")))
+        slow = self.param("slow_sma_days", int) + self.param("slow_sma_rising_days", int)
+        return max(slow, self.param("range_days", int))
 
     def metrics(self, bars: WideBars) -> pd.DataFrame:
         close = bars.close.iloc[-1]
-        slow = sma(bars.close, int(self.param("slow_sma_days")))
-        days = int(self.param("range_days"))
+        slow = sma(bars.close, self.param("slow_sma_days", int))
+        days = self.param("range_days", int)
         high = rolling_high(bars.high, days).iloc[-1]
         low = rolling_low(bars.low, days).iloc[-1]
         return pd.DataFrame(
             {
                 "close": close,
-                "sma_fast": sma(bars.close, int(self.param("fast_sma_days"))).iloc[-1],
-                "sma_middle": sma(bars.close, int(self.param("middle_sma_days"))).iloc[-1],
+                "sma_fast": sma(bars.close, self.param("fast_sma_days", int)).iloc[-1],
+                "sma_middle": sma(bars.close, self.param("middle_sma_days", int)).iloc[-1],
                 "sma_slow": slow.iloc[-1],
-                "sma_slow_before": bars_ago(slow, int(self.param("slow_sma_rising_days"))),
+                "sma_slow_before": bars_ago(slow, self.param("slow_sma_rising_days", int)),
                 "high_52w": high,
                 "low_52w": low,
                 "below_high": 1.0 - close / high,
@@ -111,15 +111,15 @@ class TrendTemplateScanner(TechnicalScanner):
             & (m["sma_fast"] > m["sma_middle"])
             & (m["sma_middle"] > m["sma_slow"])
             & (m["sma_slow"] > m["sma_slow_before"])
-            & (m["close"] >= (1.0 - float(self.param("max_below_high"))) * m["high_52w"])
-            & (m["close"] >= (1.0 + float(self.param("min_above_low"))) * m["low_52w"])
+            & (m["close"] >= (1.0 - self.param("max_below_high", float)) * m["high_52w"])
+            & (m["close"] >= (1.0 + self.param("min_above_low", float)) * m["low_52w"])
         )
 
     def priority(self, row: Mapping[str, float]) -> Priority:
-        return "high" if row["below_high"] <= float(self.param("strong_below_high")) else "medium"
+        return "high" if row["below_high"] <= self.param("strong_below_high", float) else "medium"
 
     def describe(self, row: Mapping[str, float]) -> str:
-        fast, middle, slow = (int(self.param(f"{k}_sma_days")) for k in ("fast", "middle", "slow"))
+        fast, middle, slow = (self.param(f"{k}_sma_days", int) for k in ("fast", "middle", "slow"))
         return (
             f"close ${row['close']:.2f} > SMA{fast} {row['sma_fast']:.2f} > SMA{middle} "
             f"{row['sma_middle']:.2f} > SMA{slow} {row['sma_slow']:.2f} (rising from "

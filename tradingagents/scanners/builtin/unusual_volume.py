@@ -43,10 +43,10 @@ class UnusualVolumeScanner(TechnicalScanner):
     rank_by = "volume_ratio"
 
     def sessions_needed(self) -> int:
-        return int(self.param("lookback_days")) + 1
+        return self.param("lookback_days", int) + 1
 
     def metrics(self, bars: WideBars) -> pd.DataFrame:
-        days = int(self.param("lookback_days"))
+        days = self.param("lookback_days", int)
         return pd.DataFrame(
             {
                 "close": bars.close.iloc[-1],
@@ -57,17 +57,17 @@ class UnusualVolumeScanner(TechnicalScanner):
         )
 
     def hits(self, metrics: pd.DataFrame) -> pd.Series:
-        return (metrics["volume_ratio"] >= float(self.param("min_volume_ratio"))) & (
-            metrics["close"] >= float(self.param("min_price"))
+        return (metrics["volume_ratio"] >= self.param("min_volume_ratio", float)) & (
+            metrics["close"] >= self.param("min_price", float)
         )
 
     def priority(self, row: Mapping[str, float]) -> Priority:
         return (
-            "high" if row["volume_ratio"] >= float(self.param("strong_volume_ratio")) else "medium"
+            "high" if row["volume_ratio"] >= self.param("strong_volume_ratio", float) else "medium"
         )
 
     def describe(self, row: Mapping[str, float]) -> str:
-        days = int(self.param("lookback_days"))
+        days = self.param("lookback_days", int)
         return (
             f"volume {row['volume']:,.0f} is {row['volume_ratio']:.2f}x its {days}-day average "
             f"of {row['average_volume']:,.0f}; close ${row['close']:.2f}"

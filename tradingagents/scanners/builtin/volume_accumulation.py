@@ -56,11 +56,11 @@ class VolumeAccumulationScanner(TechnicalScanner):
     rank_by = "volume_ratio"
 
     def sessions_needed(self) -> int:
-        return int(self.param("recent_days")) + int(self.param("baseline_days")) + 1
+        return self.param("recent_days", int) + self.param("baseline_days", int) + 1
 
     def metrics(self, bars: WideBars) -> pd.DataFrame:
-        recent = int(self.param("recent_days"))
-        baseline = bars_ago(volume_average(bars.volume, int(self.param("baseline_days"))), recent)
+        recent = self.param("recent_days", int)
+        baseline = bars_ago(volume_average(bars.volume, self.param("baseline_days", int)), recent)
         recent_volume = volume_average(bars.volume, recent).iloc[-1]
         return pd.DataFrame(
             {
@@ -73,19 +73,19 @@ class VolumeAccumulationScanner(TechnicalScanner):
         )
 
     def hits(self, metrics: pd.DataFrame) -> pd.Series:
-        return (metrics["volume_ratio"] >= float(self.param("min_volume_ratio"))) & (
-            metrics["price_change"].abs() <= float(self.param("max_price_change"))
+        return (metrics["volume_ratio"] >= self.param("min_volume_ratio", float)) & (
+            metrics["price_change"].abs() <= self.param("max_price_change", float)
         )
 
     def priority(self, row: Mapping[str, float]) -> Priority:
-        strong = float(self.param("strong_volume_ratio"))
+        strong = self.param("strong_volume_ratio", float)
         return "medium" if row["volume_ratio"] >= strong else "low"
 
     def describe(self, row: Mapping[str, float]) -> str:
-        recent = int(self.param("recent_days"))
+        recent = self.param("recent_days", int)
         return (
             f"{recent}-day average volume {row['recent_average_volume']:,.0f} is "
-            f"{row['volume_ratio']:.2f}x the {int(self.param('baseline_days'))} days before "
+            f"{row['volume_ratio']:.2f}x the {self.param('baseline_days', int)} days before "
             f"({row['baseline_average_volume']:,.0f}) while the price moved "
             f"{row['price_change']:+.2%} over {recent} days; close ${row['close']:.2f}"
         )
