@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -39,7 +40,12 @@ def test_the_models_take_their_defaults_from_the_default_config() -> None:
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=50, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],  # this checkout, not an installed copy
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

@@ -12,12 +12,13 @@ from pyrate_limiter import Rate
 
 from tradingagents.default_config import default_config
 from tradingagents.sources.classify import parse_retry_after
-from tradingagents.sources.config import DataConfig, RateLimit, load_data_config
-from tradingagents.sources.credentials import SANDBOX_CREDENTIALS, resolve_access
+from tradingagents.sources.config import RateLimit
+from tradingagents.sources.credentials import resolve_access
 from tradingagents.sources.errors import MissingCredentials, SourceUnavailable
 from tradingagents.sources.http import binding_rates, build_limiter
 from tradingagents.sources.hub import Sources
 from tradingagents.sources.redaction import scrub
+from tradingagents.sources.specs import data_model, load_data_config, source_spec
 
 ALL_KEYS = {
     "FINNHUB_API_KEY": "env-finnhub-key-1",
@@ -31,12 +32,12 @@ ALL_KEYS = {
 
 def _errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     with pytest.raises(ValidationError) as caught:
-        DataConfig.model_validate(data)
+        data_model().model_validate(data)
     return [(error["loc"], error["type"]) for error in caught.value.errors()]
 
 
 def test_the_default_data_section_validates() -> None:
-    data = DataConfig.model_validate(default_config()["data"])
+    data = data_model().model_validate(default_config()["data"])
     assert data.mode == "sandbox"
     assert data.sources.finnhub.rate_limit == RateLimit(per_second=30, per_minute=60)
     assert data.sources.finnhub.base_url == "https://finnhub.io/api/v1"
@@ -80,7 +81,7 @@ def test_unknown_sandbox_knobs_are_rejected_by_name() -> None:
     data = default_config()["data"]
     data["sandbox"]["services"] = {"finnhub": {"faults": {"eror_rate": 0.5}}}
     with pytest.raises(ValidationError, match="unknown knob 'eror_rate'") as caught:
-        DataConfig.model_validate(data)
+        data_model().model_validate(data)
     assert caught.value.errors()[0]["loc"] == ("sandbox", "services")
 
 
@@ -99,7 +100,7 @@ def test_partial_sections_are_filled_from_the_defaults() -> None:
 def test_sandbox_mode_uses_fake_keys_for_every_source() -> None:
     access = resolve_access(load_data_config({"mode": "sandbox"}), env=ALL_KEYS)
     assert {name: a.mode for name, a in access.items()} == dict.fromkeys(access, "sandbox")
-    assert access["finnhub"].credentials == SANDBOX_CREDENTIALS["finnhub"]
+    assert access["finnhub"].credentials == source_spec("finnhub").sandbox_credentials()
 
 
 def test_live_mode_without_keys_names_the_missing_variables() -> None:

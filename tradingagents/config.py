@@ -28,10 +28,9 @@ from pydantic import (
 from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import TICKER_PATTERN
-from tradingagents.sources.config import DataConfig, contradictions
-from tradingagents.sources.credentials import configured_keys
 from tradingagents.sources.problems import ConfigError as ConfigError
 from tradingagents.sources.problems import describe_input, did_you_mean, problems_of, unknown
+from tradingagents.sources.specs import configured_keys, data_problems
 
 _DEFAULTS: Mapping[str, Any] = DEFAULT_CONFIG["discovery"]
 """Every discovery default is stated once, in DEFAULT_CONFIG; the models take it from there."""
@@ -222,7 +221,7 @@ def load_config(
     scanner_entries, entry_problems = _scanner_entries(section.get("scanners"), known)
     problems.extend(entry_problems)
 
-    problems.extend(_data_problems(raw["data"]))
+    problems.extend(data_problems(raw["data"]))
     if not isinstance(raw["results_dir"], str) or not raw["results_dir"]:
         problems.append(("results_dir", "must be a non-empty string (a folder path)"))
     if problems or discovery is None:
@@ -287,14 +286,6 @@ def _scanner_entries(
         except ValidationError as exc:
             problems.extend(problems_of(exc, f"discovery.scanners.{cls.name}", model))
     return validated, problems
-
-
-def _data_problems(data: Any) -> list[tuple[str, str]]:
-    try:
-        validated = DataConfig.model_validate(data)
-    except ValidationError as exc:
-        return problems_of(exc, "data", DataConfig)
-    return [(f"data.{path}", reason) for path, reason in contradictions(validated)]
 
 
 def _list(names: Iterable[str]) -> str:

@@ -19,22 +19,13 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-SERVICE_NAMES: Final = ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
+from tradingagents.sources.specs import source_names, source_spec, source_specs
 
-# Realistic but quick: a median of a few hundred ms at most and a long lognormal tail, so
-# that concurrency visibly matters without making a sandbox run slow.
-DEFAULT_MEDIAN_MS: Final[Mapping[str, float]] = {
-    "finnhub": 120.0,
-    "reddit": 250.0,
-    "alpha_vantage": 300.0,
-    "sec": 80.0,
-    "prices": 40.0,
-}
+# The built-in services. The emulator serves every registered source spec: each spec names
+# its service, its default median latency and whether the real service takes a key.
+SERVICE_NAMES: Final = source_names()
 DEFAULT_SIGMA: Final = 0.5
 DEFAULT_MAX_MS: Final = 2000.0
-
-# Services whose real counterpart authenticates with a key (SEC and Stooq have none).
-KEYED_SERVICES: Final = frozenset({"finnhub", "reddit", "alpha_vantage"})
 
 
 class KnobError(ValueError):
@@ -128,7 +119,7 @@ class ServiceKnobs(_Knobs):
 def default_knobs(service: str) -> ServiceKnobs:
     """The knobs a service has when the configuration says nothing about it."""
     _check_service(service)
-    return ServiceKnobs(latency=Latency(median_ms=DEFAULT_MEDIAN_MS[service]))
+    return ServiceKnobs(latency=Latency(median_ms=source_spec(service).sandbox.latency_ms))
 
 
 def parse_services(raw: Mapping[str, Any] | None) -> dict[str, ServiceKnobs]:
@@ -140,7 +131,7 @@ def parse_services(raw: Mapping[str, Any] | None) -> dict[str, ServiceKnobs]:
         _check_service(service)
     return {
         service: apply_changes(default_knobs(service), service, raw.get(service) or {})
-        for service in SERVICE_NAMES
+        for service in source_names()
     }
 
 
@@ -153,10 +144,11 @@ def apply_changes(knobs: ServiceKnobs, service: str, changes: Mapping[str, Any])
         validated = ServiceKnobs.model_validate(merged)
     except ValidationError as exc:
         raise KnobError(_describe(service, exc)) from None
-    if validated.valid_keys is not None and service not in KEYED_SERVICES:
+    if validated.valid_keys is not None and not source_spec(service).keyed:
+        keyed = sorted(spec.name for spec in source_specs() if spec.keyed)
         raise KnobError(
             f"sandbox {service}.valid_keys: {service} has no API key "
-            f"(valid_keys applies to {', '.join(sorted(KEYED_SERVICES))})"
+            f"(valid_keys applies to {', '.join(keyed)})"
         )
     return validated
 
@@ -173,9 +165,9 @@ def _deep_merge(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, A
 
 
 def _check_service(service: object) -> None:
-    if service not in SERVICE_NAMES:
+    if service not in source_names():
         raise KnobError(
-            f"unknown sandbox service {service!r} (valid: {', '.join(SERVICE_NAMES)})"
+            f"unknown sandbox service {service!r} (valid: {', '.join(source_names())})"
         )
 
 

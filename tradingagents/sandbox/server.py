@@ -28,9 +28,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from tradingagents.sandbox.behaviour import Behaviour, Fault
-from tradingagents.sandbox.knobs import SERVICE_NAMES, ServiceKnobs, apply_changes, parse_services
+from tradingagents.sandbox.knobs import ServiceKnobs, apply_changes, parse_services
 from tradingagents.sandbox.services.base import Reply, Request, Route, Service
 from tradingagents.sources.redaction import scrub
+from tradingagents.sources.specs import load_object, source_spec, source_specs
 
 if TYPE_CHECKING:
     from tradingagents.sandbox.market import Market
@@ -90,15 +91,8 @@ class _ReplyCache:
 
 
 def _service_classes() -> dict[str, type[Service]]:
-    from tradingagents.sandbox.services.alpha_vantage import AlphaVantage
-    from tradingagents.sandbox.services.finnhub import Finnhub
-    from tradingagents.sandbox.services.prices import Prices
-    from tradingagents.sandbox.services.reddit import Reddit
-    from tradingagents.sandbox.services.sec import Sec
-
-    # Reddit first: its POST /api/v1/access_token sits under Finnhub's /api/v1 prefix.
-    return {"reddit": Reddit, "finnhub": Finnhub, "alpha_vantage": AlphaVantage, "sec": Sec,
-            "prices": Prices}
+    """Every registered source's emulator service, in the specs' order (routes match in it)."""
+    return {spec.name: load_object(spec.sandbox.service) for spec in source_specs()}
 
 
 class SandboxServer:
@@ -121,7 +115,7 @@ class SandboxServer:
         self._host = host
         self._port = port
         self._services = {name: cls(self.market) for name, cls in _service_classes().items()}
-        self._behaviours = {name: Behaviour(seed, name, knobs[name]) for name in SERVICE_NAMES}
+        self._behaviours = {name: Behaviour(seed, name, knobs[name]) for name in self._services}
         self._routes: list[tuple[str, int, Route]] = [
             (name, index, route)
             for name, service in self._services.items()
@@ -186,8 +180,7 @@ class SandboxServer:
     def base_urls(self) -> dict[str, str]:
         """What goes in ``config["data"]["sources"][name]["base_url"]`` for each service."""
         root = self.url
-        return {"finnhub": f"{root}/api/v1", "reddit": root, "alpha_vantage": root,
-                "sec": root, "prices": root}
+        return {name: root + source_spec(name).sandbox.path for name in self._services}
 
     # -- observation and control ----------------------------------------------------------
     def counters(self) -> dict[str, dict[str, dict[Status, int]]]:
@@ -217,7 +210,7 @@ class SandboxServer:
         behaviour = self._behaviours.get(service)
         if behaviour is None:
             raise ValueError(
-                f"unknown sandbox service {service!r} (valid: {', '.join(SERVICE_NAMES)})"
+                f"unknown sandbox service {service!r} (valid: {', '.join(self._behaviours)})"
             )
         return behaviour
 

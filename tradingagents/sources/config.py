@@ -1,23 +1,17 @@
-"""The schema of ``config["data"]``: strict, closed (unknown keys are errors), typed.
+"""The models of ``config["data"]``: strict, closed (unknown keys are errors), typed.
 
-:class:`DataConfig` is what the top-level validator calls (``DataConfig.model_validate(data)``,
-errors located relative to ``data``); :func:`load_data_config` fills a partial section from
-:data:`~tradingagents.default_config.DEFAULT_CONFIG` first, for callers holding a bare dict.
+Each source's section is its own model (a :class:`SourceSettings`); the ``sources`` container
+is assembled from the registered source specs by
+:func:`tradingagents.sources.specs.data_model`, which is what validates a ``data`` section.
 """
 
 from __future__ import annotations
 
-import copy
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from tradingagents.default_config import DEFAULT_CONFIG
-
-SOURCE_NAMES = ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
 
 Seconds = Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)]
 TtlSeconds = Annotated[float, Field(ge=0, le=365 * 86_400, allow_inf_nan=False)]
@@ -27,7 +21,7 @@ Rate = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
 
 def _http_url(value: str) -> str:
     if not value.startswith(("http://", "https://")):
-        raise ValueError(f"must start with http:// or https://, got {value!r}")
+        raise ValueError("must start with http:// or https://")
     return value.rstrip("/")
 
 
@@ -61,30 +55,37 @@ class RateLimit(_Section):
         }
 
 
-class _HttpSource(_Section):
+class CacheTtl(_Section):
+    """Cache lifetimes in seconds, one per group of endpoints (the source's own keys)."""
+
+
+class SourceSettings(_Section):
+    """What every source's section has; each source's model adds its own keys."""
+
     base_url: HttpUrl
     rate_limit: RateLimit | None
     """``None`` disables client-side limiting (only sensible for your own server)."""
     timeout_seconds: Seconds
+    cache_ttl: CacheTtl
 
 
-class FinnhubTtl(_Section):
+class FinnhubTtl(CacheTtl):
     quote: TtlSeconds
     news: TtlSeconds
     calendar: TtlSeconds
     reference: TtlSeconds
 
 
-class FinnhubConfig(_HttpSource):
+class FinnhubConfig(SourceSettings):
     api_key: str | None
     cache_ttl: FinnhubTtl
 
 
-class RedditTtl(_Section):
+class RedditTtl(CacheTtl):
     listing: TtlSeconds
 
 
-class RedditConfig(_HttpSource):
+class RedditConfig(SourceSettings):
     oauth_url: HttpUrl
     client_id: str | None
     client_secret: str | None
@@ -92,54 +93,56 @@ class RedditConfig(_HttpSource):
     cache_ttl: RedditTtl
 
 
-class AlphaVantageTtl(_Section):
+class AlphaVantageTtl(CacheTtl):
     movers: TtlSeconds
     daily: TtlSeconds
     quote: TtlSeconds
 
 
-class AlphaVantageConfig(_HttpSource):
+class AlphaVantageConfig(SourceSettings):
     api_key: str | None
     cache_ttl: AlphaVantageTtl
 
 
-class SecTtl(_Section):
+class SecTtl(CacheTtl):
     tickers: TtlSeconds
     feed: TtlSeconds
     filing: TtlSeconds
 
 
-class SecConfig(_HttpSource):
+class SecConfig(SourceSettings):
     data_url: HttpUrl
     user_agent: str | None
     cache_ttl: SecTtl
 
 
-class PricesTtl(_Section):
+class PricesTtl(CacheTtl):
     daily: TtlSeconds
 
 
-class PricesConfig(_HttpSource):
+class PricesConfig(SourceSettings):
     local_dir: str | None
     cache_ttl: PricesTtl
 
 
 class SourcesConfig(_Section):
-    finnhub: FinnhubConfig
-    reddit: RedditConfig
-    alpha_vantage: AlphaVantageConfig
-    sec: SecConfig
-    prices: PricesConfig
+    """``data.sources``: one field per registered source (see ``specs.data_model``)."""
+
+    def section(self, name: str) -> SourceSettings:
+        settings: SourceSettings = getattr(self, name)
+        return settings
 
 
 class SandboxConfig(_Section):
     seed: int
-    services: dict[Literal["finnhub", "reddit", "alpha_vantage", "sec", "prices"], dict[str, Any]]
+    services: dict[str, dict[str, Any]]
     """Emulator knobs per service (latency, rate_limit, faults, valid_keys)."""
 
     @field_validator("services")
     @classmethod
     def _knobs_are_valid(cls, services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        if not services:
+            return services  # nothing to check: a live-mode config never loads the sandbox
         # The emulator owns the knob schema; imported here, not at module level, so that
         # loading the sources never loads the sandbox.
         from tradingagents.sandbox.knobs import KnobError, parse_services
@@ -174,36 +177,6 @@ class DataConfig(_Section):
         return default_cache_dir()
 
 
-def contradictions(data: DataConfig) -> list[tuple[str, str]]:
-    """Settings that validate one by one but cannot work together, located under ``data``."""
-    problems = []
-    if data.mode == "sandbox" and data.sources.prices.local_dir is not None:
-        problems.append(
-            (
-                "sources.prices.local_dir",
-                "your price files are never read in sandbox mode (the sandbox serves its own"
-                " made-up market); set data.mode to 'live' or 'auto', or remove local_dir",
-            )
-        )
-    return problems
-
-
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
     return Path(base).expanduser() / "tradingagents"
-
-
-def load_data_config(data: Mapping[str, Any] | None = None) -> DataConfig:
-    """Validate ``data`` deep-merged over the default ``data`` section (inputs untouched)."""
-    merged = _deep_merge(DEFAULT_CONFIG["data"], data or {})
-    return DataConfig.model_validate(merged)
-
-
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(dict(base))
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged

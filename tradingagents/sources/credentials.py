@@ -3,9 +3,10 @@
 ``mode`` sandbox: every source talks to the embedded emulator with fake keys. live: every
 source talks to its configured ``base_url``; a source without its key is *unavailable* (its
 scanners are skipped with "FINNHUB_API_KEY is not set"), the others still run. auto: live for
-each source whose key is present, sandbox for the rest; prices (no key) follow the others:
-live when ``local_dir`` is set or any keyed source is live, so fictional sandbox symbols are
-never looked up on a real price server. Every key is registered for redaction on sight.
+each source whose key is present, sandbox for the rest; sources without keys (prices) follow
+the others: live when their local files (``local_dir``) are set or any keyed source is live,
+so fictional sandbox symbols are never looked up on a real price server. Every key is
+registered for redaction on sight. The keys and their variables come from the source specs.
 """
 
 from __future__ import annotations
@@ -14,48 +15,13 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from tradingagents.sources.config import DataConfig
 from tradingagents.sources.errors import MissingCredentials
 from tradingagents.sources.redaction import register_secret
+from tradingagents.sources.specs import Mode, SourceSpec, source_specs
 
 logger = logging.getLogger(__name__)
-
-Mode = Literal["live", "sandbox"]
-
-# (secret name in the config section, environment variable, is it a secret?)
-_KEYS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "finnhub": (("api_key", "FINNHUB_API_KEY", True),),
-    "reddit": (
-        ("client_id", "REDDIT_CLIENT_ID", True),
-        ("client_secret", "REDDIT_CLIENT_SECRET", True),
-        ("user_agent", "REDDIT_USER_AGENT", False),
-    ),
-    "alpha_vantage": (("api_key", "ALPHA_VANTAGE_API_KEY", True),),
-    "sec": (("user_agent", "SEC_USER_AGENT", False),),
-    "prices": (),
-}
-
-# What "the key is present" means for auto mode (Reddit's user agent alone is not a key).
-_DECIDING_KEYS: dict[str, tuple[str, ...]] = {
-    "finnhub": ("api_key",),
-    "reddit": ("client_id", "client_secret"),
-    "alpha_vantage": ("api_key",),
-    "sec": ("user_agent",),
-}
-
-SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
-    "finnhub": {"api_key": "sandbox-finnhub-key"},
-    "reddit": {
-        "client_id": "sandbox-reddit-client",
-        "client_secret": "sandbox-reddit-secret",
-        "user_agent": "tradingagents-sandbox/0.1 (by tradingagents)",
-    },
-    "alpha_vantage": {"api_key": "sandbox-alpha-vantage-key"},
-    "sec": {"user_agent": "tradingagents sandbox sandbox@example.com"},
-    "prices": {},
-}
 
 
 @dataclass(frozen=True)
@@ -88,61 +54,48 @@ def resolve_access(
 ) -> dict[str, SourceAccess]:
     """One :class:`SourceAccess` per source, following ``data.mode`` (see module docstring)."""
     environ = os.environ if env is None else env
-    found = {name: _lookup(data, name, environ) for name in _KEYS}
+    specs = source_specs()
+    found = {spec.name: _lookup(data, spec, environ) for spec in specs}
     modes: dict[str, Mode] = {}
-    for name, deciding in _DECIDING_KEYS.items():
-        if data.mode == "auto":
-            modes[name] = "live" if all(k in found[name] for k in deciding) else "sandbox"
-        else:
-            modes[name] = data.mode
-    if data.mode == "auto":
-        live_prices = data.sources.prices.local_dir is not None or "live" in modes.values()
-        modes["prices"] = "live" if live_prices else "sandbox"
+    if data.mode != "auto":
+        modes = {spec.name: data.mode for spec in specs}
     else:
-        modes["prices"] = data.mode
-    return {name: _access(name, modes[name], found[name]) for name in _KEYS}
+        for spec in specs:
+            deciding = [key.field for key in spec.keys if key.decides]
+            if deciding:
+                present = all(field in found[spec.name] for field in deciding)
+                modes[spec.name] = "live" if present else "sandbox"
+        for spec in specs:  # sources without keys follow the others
+            if spec.name not in modes:
+                local = spec.local_field is not None and getattr(
+                    data.sources.section(spec.name), spec.local_field
+                ) is not None
+                modes[spec.name] = "live" if local or "live" in modes.values() else "sandbox"
+    return {spec.name: _access(spec, modes[spec.name], found[spec.name]) for spec in specs}
 
 
-def configured_keys(data: Any, env: Mapping[str, str] | None = None) -> list[str]:
-    """Every key value a raw (unvalidated) ``data`` section or the environment holds, so
-    config errors can scrub them whatever field they were pasted into."""
-    environ = os.environ if env is None else env
-    sources = data.get("sources") if isinstance(data, Mapping) else None
-    found = []
-    for source, keys in _KEYS.items():
-        section = sources.get(source) if isinstance(sources, Mapping) else None
-        for attribute, variable, _ in keys:
-            for value in (
-                section.get(attribute) if isinstance(section, Mapping) else None,
-                environ.get(variable),
-            ):
-                if isinstance(value, str) and value.strip():
-                    found.append(value.strip())
-    return found
-
-
-def _lookup(data: DataConfig, source: str, env: Mapping[str, str]) -> dict[str, str]:
-    section = getattr(data.sources, source)
+def _lookup(data: DataConfig, spec: SourceSpec, env: Mapping[str, str]) -> dict[str, str]:
+    section = data.sources.section(spec.name)
     values: dict[str, str] = {}
-    for attribute, variable, secret in _KEYS[source]:
-        value = getattr(section, attribute) or env.get(variable) or None
+    for key in spec.keys:
+        value = getattr(section, key.field) or env.get(key.env) or None
         if value is None:
             continue
         value = value.strip()
-        if secret:
+        if key.secret:
             register_secret(value)
         if value:
-            values[attribute] = value
+            values[key.field] = value
     return values
 
 
-def _access(source: str, mode: Mode, found: dict[str, str]) -> SourceAccess:
+def _access(spec: SourceSpec, mode: Mode, found: dict[str, str]) -> SourceAccess:
     if mode == "sandbox":
-        return SourceAccess(source, mode, SANDBOX_CREDENTIALS[source])
-    missing = tuple(variable for attribute, variable, _ in _KEYS[source] if attribute not in found)
-    if source == "sec" and "user_agent" in found and "@" not in found["user_agent"]:
+        return SourceAccess(spec.name, mode, spec.sandbox_credentials())
+    missing = tuple(key.env for key in spec.keys if key.field not in found)
+    if spec.name == "sec" and "user_agent" in found and "@" not in found["user_agent"]:
         logger.warning(
             "SEC_USER_AGENT should name you and give a contact email ('Jane Doe jane@example.com');"
             " SEC EDGAR answers 403 to anonymous-looking user agents"
         )
-    return SourceAccess(source, mode, found, missing)
+    return SourceAccess(spec.name, mode, found, missing)

@@ -3,8 +3,11 @@
     with Sources.from_config(config, trade_date="2026-11-24") as sources:
         sources.finnhub.quote("AAPL")
 
-In sandbox (and, per source, auto) mode the hub starts an in-process sandbox emulator for its
-own lifetime and points those sources at it. Sessions, limiters and breakers live here, never
+The hub builds one client per registered source spec (:mod:`tradingagents.sources.specs`):
+it resolves the keys, points the spec's ``*_url`` settings at the emulator in sandbox mode,
+prepares the cached, rate-limited session and calls the spec's client factory. In sandbox
+(and, per source, auto) mode the hub starts an in-process sandbox emulator for its own
+lifetime and points those sources at it. Sessions, limiters and breakers live here, never
 in graph state: the engine receives the hub and hands it to scanners' tools. A source whose
 key is missing in live mode raises :class:`MissingCredentials` when used; the others work.
 """
@@ -16,50 +19,32 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 
-from tradingagents.sources import alpha_vantage as _alpha_vantage
-from tradingagents.sources import finnhub as _finnhub
-from tradingagents.sources import prices as _prices
-from tradingagents.sources import reddit as _reddit
-from tradingagents.sources import sec as _sec
 from tradingagents.sources.alpha_vantage import AlphaVantageSource
-from tradingagents.sources.config import SOURCE_NAMES, DataConfig, RateLimit, load_data_config
+from tradingagents.sources.config import DataConfig, RateLimit, SourceSettings
 from tradingagents.sources.credentials import SourceAccess, resolve_access
 from tradingagents.sources.errors import MissingCredentials, SourceUnavailable
 from tradingagents.sources.finnhub import FinnhubSource
-from tradingagents.sources.http import SourceSession, build_limiter, cache_file, json_cacheable
+from tradingagents.sources.http import SourceSession, build_limiter, cache_file
 from tradingagents.sources.log_safety import protect_library_loggers
-from tradingagents.sources.prices import LocalPrices, PriceSource, StooqPrices
+from tradingagents.sources.prices import PriceSource
 from tradingagents.sources.reddit import RedditSource
 from tradingagents.sources.sec import SecSource
+from tradingagents.sources.specs import (
+    Client,
+    ClientContext,
+    load_data_config,
+    source_names,
+    source_spec,
+)
 
 if TYPE_CHECKING:
     from tradingagents.sandbox.server import SandboxServer
 
 logger = logging.getLogger(__name__)
-
-
-class _Closable(Protocol):
-    def close(self) -> None: ...
-
-
-_CACHEABLE: dict[str, Callable[[requests.Response], bool]] = {
-    "finnhub": json_cacheable(),
-    "reddit": json_cacheable(),
-    "alpha_vantage": _alpha_vantage.cacheable,
-    "sec": _sec.cacheable,
-    "prices": _prices.csv_cacheable,
-}
-_TTL_RULES: dict[str, Sequence[tuple[str, str]]] = {
-    "finnhub": _finnhub.TTL_RULES,
-    "reddit": _reddit.TTL_RULES,
-    "alpha_vantage": _alpha_vantage.TTL_RULES,
-    "sec": _sec.TTL_RULES,
-    "prices": _prices.TTL_RULES,
-}
 
 
 class Sources:
@@ -75,10 +60,10 @@ class Sources:
         self.config = data
         self.access = dict(access)
         self.sandbox = sandbox
-        self._sources: dict[str, _Closable] = {}
+        self._sources: dict[str, Client] = {}
         try:
             protect_library_loggers()
-            for name in SOURCE_NAMES:
+            for name in source_names():
                 if self.access[name].unavailable_reason is None:
                     self._sources[name] = self._build(name)
         except BaseException:
@@ -128,14 +113,19 @@ class Sources:
         """Stooq-format HTTP bars, or the user's files when ``local_dir`` is set (live mode)."""
         return cast(PriceSource, self._get("prices"))
 
+    def source(self, name: str) -> Any:
+        """Any registered source's client by name; the properties above are typed shortcuts."""
+        source_spec(name)  # a KeyError naming the known sources
+        return self._get(name)
+
     @property
     def modes(self) -> dict[str, str]:
         """``live`` or ``sandbox`` per source."""
-        return {name: self.access[name].mode for name in SOURCE_NAMES}
+        return {name: self.access[name].mode for name in source_names()}
 
     def availability(self) -> dict[str, str | None]:
         """Per source: ``None`` when usable, else why not (e.g. "FINNHUB_API_KEY is not set")."""
-        return {name: self.access[name].unavailable_reason for name in SOURCE_NAMES}
+        return {name: self.access[name].unavailable_reason for name in source_names()}
 
     def close(self) -> None:
         """Close every session and stop the sandbox emulator (idempotent)."""
@@ -158,7 +148,7 @@ class Sources:
         self.close()
 
     # -- construction --------------------------------------------------------------------------
-    def _get(self, name: str) -> _Closable:
+    def _get(self, name: str) -> Client:
         source = self._sources.get(name)
         if source is not None:
             return source
@@ -167,47 +157,55 @@ class Sources:
             raise MissingCredentials(name, reason)
         raise SourceUnavailable(name, "the Sources hub is closed")
 
-    def _build(self, name: str) -> _Closable:
+    def _build(self, name: str) -> Client:
         access = self.access[name]
-        credentials = dict(access.require())
         settings = self._settings(name, access)
-        if name == "prices" and access.mode == "live" and settings.local_dir is not None:
-            return LocalPrices(settings.local_dir)
-        session = self._session(name, access, settings)
-        resilience = self.config.resilience
-        if name == "finnhub":
-            return FinnhubSource(settings, credentials["api_key"], session, resilience)
-        if name == "reddit":
-            return RedditSource(settings, credentials, session, resilience)
-        if name == "alpha_vantage":
-            return AlphaVantageSource(settings, credentials["api_key"], session, resilience)
-        if name == "sec":
-            return SecSource(settings, credentials["user_agent"], session, resilience)
-        return StooqPrices(settings, session, resilience)
 
-    def _settings(self, name: str, access: SourceAccess) -> Any:
-        settings = getattr(self.config.sources, name)
+        def make_session(
+            ttl_rules: Sequence[tuple[str, str]],
+            cacheable: Callable[[requests.Response], bool] | None,
+        ) -> SourceSession:
+            return self._session(name, access, settings, ttl_rules, cacheable)
+
+        context = ClientContext(
+            name=name,
+            mode=access.mode,
+            settings=settings,
+            credentials=dict(access.require()),
+            resilience=self.config.resilience,
+            make_session=make_session,
+        )
+        return source_spec(name).build_client(context)
+
+    def _settings(self, name: str, access: SourceAccess) -> SourceSettings:
+        """The source's section; in sandbox mode every ``*_url`` points at the emulator."""
+        settings = self.config.sources.section(name)
         if access.mode == "live":
             return settings
         if self.sandbox is None:
             raise RuntimeError(f"{name} runs in sandbox mode but no sandbox server was started")
         url = self.sandbox.base_urls[name]
-        urls = {"base_url": url}
-        urls |= {
-            key: url for key in ("oauth_url", "data_url") if key in type(settings).model_fields
-        }
+        urls = {key: url for key in type(settings).model_fields if key.endswith("_url")}
         return settings.model_copy(update=urls)
 
-    def _rate_limit(self, name: str, access: SourceAccess, settings: Any) -> RateLimit | None:
+    def _rate_limit(
+        self, name: str, access: SourceAccess, settings: SourceSettings
+    ) -> RateLimit | None:
         """Live: the configured limit (the service's free tier by default). Sandbox: the
         emulator's own limit, so offline runs are as fast as the emulator allows while the
         client still honours whatever limit a rehearsal switches on there."""
         if access.mode == "live" or self.sandbox is None:
-            limit: RateLimit | None = settings.rate_limit
-            return limit
+            return settings.rate_limit
         return _sandbox_rate_limit(self.sandbox, name)
 
-    def _session(self, name: str, access: SourceAccess, settings: Any) -> SourceSession:
+    def _session(
+        self,
+        name: str,
+        access: SourceAccess,
+        settings: SourceSettings,
+        ttl_rules: Sequence[tuple[str, str]],
+        cacheable: Callable[[requests.Response], bool] | None,
+    ) -> SourceSession:
         ttl = settings.cache_ttl
         # The sandbox's port changes every run, so its answers are cached in memory only.
         path: Path | None = (
@@ -216,8 +214,8 @@ class Sources:
         return SourceSession(
             name,
             cache_file=path,
-            ttl_rules=[(pattern, getattr(ttl, key)) for pattern, key in _TTL_RULES[name]],
-            cacheable=_CACHEABLE[name],
+            ttl_rules=[(pattern, getattr(ttl, key)) for pattern, key in ttl_rules],
+            cacheable=cacheable,
             limiter=build_limiter(self._rate_limit(name, access, settings)),
             timeout=settings.timeout_seconds,
             max_wait=self.config.resilience.max_wait_seconds,
