@@ -12,6 +12,7 @@ import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in sca
 from tradingagents.config import ConfigError, load_config
 from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.discovery import SCANNER_REGISTRY
+from tradingagents.sources.hub import Sources
 
 # Looks like a real key: 40 characters, none of them a word an error message would contain.
 PASTED = "LEAKc9f3a1b2d4e5f6a7b8c9d0e1f2a3b4c5d6e7"
@@ -129,3 +130,12 @@ def test_one_huge_reason_is_cut_short() -> None:
         load_config({"data": {"sandbox": {"services": {"finnhub": knobs}}}}, BUILTIN)
     assert len(str(caught.value)) < 5_000
     assert "data.sandbox.services" in str(caught.value)
+
+
+def test_the_hub_refuses_a_bad_data_section_with_the_same_safe_error() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Sources.from_config({"data": {"sources": {"finnhub": {"timeout_seconds": PASTED}}}})
+    assert "data.sources.finnhub.timeout_seconds" in str(caught.value)
+    assert PASTED not in str(caught.value)
+    with pytest.raises(ConfigError, match=r"data\.sources\.prices\.local_dir"):
+        Sources.from_config({"data": {"sources": {"prices": {"local_dir": "/tmp"}}}})

@@ -139,7 +139,9 @@ _SERVICES = "tradingagents.sandbox.services"
 _CLIENTS = "tradingagents.sources.clients"
 
 # Reddit first: the emulator routes in this order, and Reddit's POST /api/v1/access_token
-# sits under Finnhub's /api/v1 prefix.
+# sits under Finnhub's /api/v1 prefix. Emulator latencies are realistic but quick: a median of
+# a few hundred ms at most (with a long lognormal tail), so that concurrency visibly matters
+# without making a sandbox run slow.
 SOURCE_SPECS: dict[str, SourceSpec] = {
     spec.name: spec
     for spec in (
