@@ -35,7 +35,6 @@ def make_scanner(
         return [
             {
                 "ticker": t,
-                "source": self.name,
                 "context": context if context is not None else f"{name} likes {t}",
                 "priority": priority,
             }

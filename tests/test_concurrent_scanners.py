@@ -328,12 +328,12 @@ def test_merge_by_ticker() -> None:
     merged = {m["ticker"]: m for m in run_node(scanners)["candidate_metadata"]}
     nvda = merged["NVDA"]
     assert nvda["priority"] == "high"
-    assert nvda["all_sources"] == ["low_one", "high_one", "dup"]
+    assert nvda["scanners"] == ["low_one", "high_one", "dup"]
     assert nvda["contexts"] == ["CEO bought", "chatter"]
     assert nvda["context"] == "CEO bought; chatter"
-    assert nvda["source"] == "high_one" and nvda["strategy"] == "insider"
+    assert nvda["scanner"] == "high_one" and nvda["strategy"] == "insider"
     assert nvda["strategies"] == ["social", "insider"]
-    assert merged["AMD"]["all_sources"] == ["high_one"]
+    assert merged["AMD"]["scanners"] == ["high_one"]
 
 
 def test_extra_candidate_fields_are_kept_as_evidence() -> None:

@@ -17,9 +17,9 @@ def merged(
     return {
         "ticker": ticker,
         "priority": priority,
-        "source": sources[0],
+        "scanner": sources[0],
         "strategy": extra.pop("strategy", "momentum"),
-        "all_sources": list(sources),
+        "scanners": list(sources),
         "strategies": extra.pop("strategies", ["momentum"]),
         "context": f"{ticker} context",
         "contexts": [f"{ticker} context"],

@@ -20,7 +20,7 @@ class MyScanner(BaseScanner):
     strategy = "momentum"
 
     def scan(self, state: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"ticker": "NVDA", "source": self.name, "context": "why", "priority": "high"}]
+        return [{"ticker": "NVDA", "context": "why", "priority": "high"}]
 
 
 def only(*names: str, **entries: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def test_users_existing_scanner_style_registers_and_runs() -> None:
         report = next(r for r in update["scanner_reports"] if r["name"] == "my_scanner")
         assert report["status"] == "ok"
         nvda = next(c for c in update["candidate_metadata"] if c["ticker"] == "NVDA")
-        assert "my_scanner" in nvda["all_sources"]
+        assert "my_scanner" in nvda["scanners"]
     finally:
         SCANNER_REGISTRY.unregister("my_scanner")
 

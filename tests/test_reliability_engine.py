@@ -19,12 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from tests.scanner_kit import config, make_scanner
 from tradingagents.discovery import BaseScanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.scanners.candidate import normalise_ticker, validate_candidates
 
 ROOT = Path(__file__).resolve().parents[1]
 # An error text may carry a short "[N characters, cut to M]" note and a type name.
@@ -292,3 +294,52 @@ def test_the_graph_runs_under_sqlite_saver_with_non_plain_tool_parameters(tmp_pa
     # Plain JSON data all the way down: the filter node's dates included.
     assert json.loads(json.dumps(logs)) == logs
     assert stored["tool_logs"] == logs
+
+
+# -- item 10: numpy numbers are kept, only ASCII tickers are valid -----------------------------
+
+
+def _numpy_fields(scanner: BaseScanner, state: dict[str, Any]) -> Any:
+    return [
+        {"ticker": "NVDA", "volume": np.int64(1_234_567), "ratio": np.float32(2.5)},
+        {"ticker": "AMD", "nested": {"days": [np.int32(3), np.float64(0.25)]}},
+    ]
+
+
+def test_candidates_with_numpy_numbers_are_kept_as_python_numbers() -> None:
+    update = run_node([make_scanner("frames", action=_numpy_fields)], timeout_seconds=5)
+    report = report_of(update, "frames")
+    assert report["invalid_candidates"] == 0, report["invalid_examples"]
+    evidence = {c["ticker"]: c["evidence"]["frames"] for c in update["candidate_metadata"]}
+    assert evidence["NVDA"] == {"volume": 1_234_567, "ratio": 2.5}
+    assert type(evidence["NVDA"]["volume"]) is int and type(evidence["NVDA"]["ratio"]) is float
+    assert evidence["AMD"] == {"nested": {"days": [3, 0.25]}}
+
+
+@pytest.mark.parametrize("text", ["ıbm", "ß", "ﬀ", "ＮＶＤＡ", "nvdа"])  # last: Cyrillic a
+def test_non_ascii_tickers_are_rejected_not_upper_cased_into_others(text: str) -> None:
+    with pytest.raises(ValueError, match="not a ticker symbol"):
+        normalise_ticker(text)
+    valid, invalid, reasons = validate_candidates([{"ticker": text}], scanner="s", strategy="x")
+    assert valid == [] and invalid == 1 and "not a ticker symbol" in reasons[0]
+
+
+def test_ascii_tickers_are_normalised() -> None:
+    assert normalise_ticker(" $nvda ") == "NVDA"
+    assert normalise_ticker("brk.b") == "BRK.B"
+
+
+# -- shared decision 4: the scanner that found a candidate is `scanner` ------------------------
+
+
+def test_candidates_name_their_scanners_not_sources() -> None:
+    update = run_node(
+        [
+            make_scanner("first", tickers=("NVDA",)),
+            make_scanner("second", tickers=("NVDA",), priority="high"),
+        ],
+        timeout_seconds=5,
+    )
+    (nvda,) = update["candidate_metadata"]
+    assert nvda["scanner"] == "second" and nvda["scanners"] == ["first", "second"]
+    assert "source" not in nvda and "all_sources" not in nvda

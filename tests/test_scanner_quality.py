@@ -78,7 +78,7 @@ def outcomes() -> Iterator[dict[str, dict[str, int]]]:
             sources.close()
         found: dict[str, set[str]] = {cls.name: set() for cls in scanners}
         for entry in update["candidate_metadata"]:
-            for name in entry["all_sources"]:
+            for name in entry["scanners"]:
                 found[name].add(entry["ticker"])
         for report in update["scanner_reports"]:
             if report["status"] != "ok":

@@ -14,7 +14,7 @@ def apply_filter(
     rules: FilterRules,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split ``candidates`` into (kept, dropped). Kept ones gain ``current_price`` and
-    ``facts``; dropped ones keep their ticker, sources and context plus ``reason``."""
+    ``facts``; dropped ones keep their ticker, scanners and context plus ``reason``."""
     kept: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
     for candidate in candidates:
@@ -27,7 +27,7 @@ def apply_filter(
                 {
                     "ticker": candidate["ticker"],
                     "reason": reason,
-                    "sources": candidate.get("all_sources", []),
+                    "scanners": candidate.get("scanners", []),
                     "context": candidate.get("context", ""),
                     "facts": dict(known),
                 }

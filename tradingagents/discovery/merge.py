@@ -11,15 +11,15 @@ from typing import Any
 
 from tradingagents.scanners.candidate import PRIORITY_RANK
 
-_CORE = ("ticker", "source", "context", "priority", "strategy")
+_CORE = ("ticker", "scanner", "context", "priority", "strategy")
 
 
 def merge_candidates(per_scanner: Iterable[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
     """One merged dict per ticker, tickers in first-seen order.
 
     Each merged entry has ``ticker``, ``priority`` (the highest any scanner gave),
-    ``source``/``strategy`` (of the highest-priority scanner; ties: the earliest),
-    ``all_sources`` and ``strategies`` (registration order, de-duplicated), ``contexts``
+    ``scanner``/``strategy`` (of the highest-priority scanner; ties: the earliest),
+    ``scanners`` and ``strategies`` (registration order, de-duplicated), ``contexts``
     (de-duplicated, highest priority first), ``context`` (them joined) and ``evidence``
     (scanner -> the extra numbers it attached).
     """
@@ -39,13 +39,13 @@ def _merge_one(ticker: str, found: list[dict[str, Any]]) -> dict[str, Any]:
     for candidate in found:
         extra = {k: v for k, v in candidate.items() if k not in _CORE}
         if extra:
-            evidence.setdefault(candidate["source"], {}).update(extra)
+            evidence.setdefault(candidate["scanner"], {}).update(extra)
     return {
         "ticker": ticker,
         "priority": lead["priority"],
-        "source": lead["source"],
+        "scanner": lead["scanner"],
         "strategy": lead["strategy"],
-        "all_sources": _unique(c["source"] for c in found),
+        "scanners": _unique(c["scanner"] for c in found),
         "strategies": _unique(c["strategy"] for c in found if c["strategy"]),
         "context": "; ".join(contexts),
         "contexts": contexts,

@@ -44,25 +44,25 @@ def default_rank(
 ) -> list[dict[str, Any]]:
     """Score and order ``candidates`` (merged candidate entries); see the module docstring."""
     scored = [_score(c, date.fromisoformat(trade_date), strategy_weights) for c in candidates]
-    scored.sort(key=lambda s: (-s["score"], -len(s["sources"]), s["ticker"]))
+    scored.sort(key=lambda s: (-s["score"], -len(s["scanners"]), s["ticker"]))
     return [{"rank": i, **entry} for i, entry in enumerate(scored, start=1)]
 
 
 def _score(
     candidate: Mapping[str, Any], trade_date: date, weights: Mapping[str, float]
 ) -> dict[str, Any]:
-    sources = list(candidate.get("all_sources", [candidate.get("source", "")]))
+    scanners = list(candidate.get("scanners", [candidate.get("scanner", "")]))
     strategies = list(candidate.get("strategies", [])) or [candidate.get("strategy", "")]
     priority = candidate.get("priority", "medium")
     priority_points = PRIORITY_POINTS[priority]
-    agreement = min(MAX_AGREEMENT_POINTS, AGREEMENT_POINTS * (len(sources) - 1))
+    agreement = min(MAX_AGREEMENT_POINTS, AGREEMENT_POINTS * (len(scanners) - 1))
     age = _signal_age_days(candidate, trade_date)
     freshness = max(0, FRESH_POINTS - FRESHNESS_DECAY_PER_DAY * age)
     weight, weighted_by = max(((weights.get(s, 1.0), s) for s in strategies), default=(1.0, ""))
     score = round((priority_points + agreement + freshness) * weight, 2)
     reasons = [f"{priority} priority (+{priority_points})"]
     if agreement:
-        reasons.append(f"{len(sources)} scanners agree (+{agreement})")
+        reasons.append(f"{len(scanners)} scanners agree (+{agreement})")
     reasons.append(
         f"signal {age} day(s) old (+{freshness})" if age else f"fresh signal (+{freshness})"
     )
@@ -73,7 +73,7 @@ def _score(
         "score": score,
         "priority": priority,
         "strategies": strategies,
-        "sources": sources,
+        "scanners": scanners,
         "reasons": reasons,
         "context": candidate.get("context", ""),
         "current_price": candidate.get("current_price"),
@@ -123,7 +123,7 @@ def apply_ranker(
                 "score": entry.get("score"),
                 "priority": candidate["priority"],
                 "strategies": candidate.get("strategies", []),
-                "sources": candidate.get("all_sources", []),
+                "scanners": candidate.get("scanners", []),
                 "reasons": [str(r) for r in entry.get("reasons", [])]
                 or ["ranked by the custom ranker"],
                 "context": candidate.get("context", ""),

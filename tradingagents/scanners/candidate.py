@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from tradingagents.scanners.rendering import MAX_DEPTH, is_numpy_scalar, safe_repr
+
 Priority = Literal["critical", "high", "medium", "low"]
 
 # Higher wins when two scanners disagree about a ticker.
@@ -24,13 +26,31 @@ TICKER_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,5}([.\-][A-Z0-9]{1,3})?$")
 MAX_INVALID_EXAMPLES = 5
 
 
+def normalise_ticker(text: str) -> str:
+    """``text`` as a ticker symbol (``" $nvda "`` -> ``"NVDA"``), or :class:`ValueError`.
+
+    Only ASCII is accepted, checked before upper-casing: Unicode upper-casing would turn
+    ``"ıbm"`` into ``"IBM"``, ``"ß"`` into ``"SS"`` and ``"ﬀ"`` into ``"FF"``.
+    """
+    value = text.strip().lstrip("$")
+    if not value.isascii():
+        raise ValueError(
+            f"{safe_repr(value, 40)} is not a ticker symbol (only ASCII letters, digits, "
+            "'.' and '-')"
+        )
+    value = value.upper()
+    if not TICKER_PATTERN.match(value):
+        raise ValueError(f"{safe_repr(value, 40)} is not a ticker symbol")
+    return value
+
+
 class Candidate(BaseModel):
     """One ticker proposed by one scanner; extra keys (the numbers behind it) are kept."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
     ticker: str
-    source: str = ""
+    scanner: str = ""  # the scanner that found it (set by the engine)
     context: str = ""
     priority: Priority = "medium"
     strategy: str = ""
@@ -38,11 +58,7 @@ class Candidate(BaseModel):
     @field_validator("ticker", mode="before")
     @classmethod
     def _normalise_ticker(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip().lstrip("$").upper()
-            if not TICKER_PATTERN.match(value):
-                raise ValueError(f"{value!r} is not a ticker symbol")
-        return value
+        return normalise_ticker(value) if isinstance(value, str) else value
 
     @field_validator("priority", mode="before")
     @classmethod
@@ -67,8 +83,8 @@ def validate_candidates(
         try:
             if not isinstance(item, dict):
                 raise TypeError(f"expected a dict, got {type(item).__name__}")
-            candidate = Candidate.model_validate(item)
-            candidate.source = scanner
+            candidate = Candidate.model_validate(_numbers_as_python(item))
+            candidate.scanner = scanner
             candidate.strategy = candidate.strategy or strategy
             # mode="json" proves the candidate is plain data a checkpointer can store.
             valid.append(candidate.model_dump(mode="json"))
@@ -77,6 +93,19 @@ def validate_candidates(
             if len(reasons) < MAX_INVALID_EXAMPLES:
                 reasons.append(f"#{position}: {_one_line(exc)}")
     return valid, invalid, reasons
+
+
+def _numbers_as_python(value: Any, depth: int = 0) -> Any:
+    """``value`` with numpy scalars (``numpy.int64`` from a DataFrame) as Python numbers."""
+    if is_numpy_scalar(value):
+        return value.item()
+    if depth > MAX_DEPTH:  # deeper (or cyclic) data is left to the validator to reject
+        return value
+    if isinstance(value, dict):
+        return {key: _numbers_as_python(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_numbers_as_python(item, depth + 1) for item in value]
+    return value
 
 
 def _one_line(exc: Exception) -> str:
