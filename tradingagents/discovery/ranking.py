@@ -97,9 +97,18 @@ def _signal_age_days(candidate: Mapping[str, Any], trade_date: date) -> int:
 
 
 def apply_ranker(
-    ranker: Ranker, candidates: list[dict[str, Any]], state: Mapping[str, Any]
+    ranker: Ranker,
+    candidates: list[dict[str, Any]],
+    state: Mapping[str, Any],
+    *,
+    default: Sequence[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Run a user ranker and check its answer: known tickers only, each once."""
+    """Run a user ranker and check its answer: known tickers only, each once.
+
+    A ranker may rank only some candidates (an LLM asked for its top picks). The rest are
+    never dropped silently: they follow its picks in ``default``'s order (the default
+    score), each with a reason saying so.
+    """
     answer = ranker([dict(c) for c in candidates], state)
     if not isinstance(answer, Sequence) or isinstance(answer, str | bytes):
         raise RankerError(f"the ranker returned {type(answer).__name__}, expected a list of dicts")
@@ -130,4 +139,17 @@ def apply_ranker(
                 "current_price": candidate.get("current_price"),
             }
         )
+    for entry in default:
+        if entry["ticker"] not in seen:
+            ranking.append(
+                {
+                    **entry,
+                    "rank": len(ranking) + 1,
+                    "reasons": [
+                        "not ranked by the custom ranker: placed after its picks by the "
+                        "default score",
+                        *entry.get("reasons", []),
+                    ],
+                }
+            )
     return ranking

@@ -24,9 +24,10 @@ from tradingagents.discovery.engine import EventSink, ProgressCallback
 from tradingagents.discovery.facts import fetch_facts
 from tradingagents.discovery.filtering import apply_filter
 from tradingagents.discovery.ranking import Ranker, RankerError, apply_ranker, default_rank
-from tradingagents.graph.state import DiscoveryInput, DiscoveryState
+from tradingagents.graph.state import DiscoveryInput, DiscoveryResult, DiscoveryState
 from tradingagents.scanners.registry import check_scanner_class
 from tradingagents.sources.redaction import scrub
+from tradingagents.trade_dates import TradeDate, earliest_date, resolve_trade_date
 
 if TYPE_CHECKING:
     from tradingagents.sources.hub import Sources
@@ -139,7 +140,7 @@ class DiscoveryGraph:
 
     def scanner_node(self, state: DiscoveryState) -> dict[str, Any]:
         """Run every enabled scanner on its own copy of ``state``; return the update."""
-        trade_date = normalise_trade_date(state.get("trade_date"))
+        trade_date = self.session_date(state)
         return run_scanners(
             self.settings,
             {**state, "trade_date": trade_date},
@@ -151,7 +152,7 @@ class DiscoveryGraph:
 
     def filter_node(self, state: DiscoveryState) -> dict[str, Any]:
         """Drop candidates failing the liquidity/price rules; record why each was dropped."""
-        trade_date = normalise_trade_date(state.get("trade_date"))
+        trade_date = self.session_date(state)
         candidates = state.get("candidate_metadata", [])
         rules = self.settings.filter_rules
         tools = ToolContext(
@@ -178,23 +179,21 @@ class DiscoveryGraph:
 
     def rank_node(self, state: DiscoveryState) -> dict[str, Any]:
         """Order the filtered candidates by the default score or the user's ranker."""
-        trade_date = normalise_trade_date(state.get("trade_date"))
+        trade_date = self.session_date(state)
         candidates = list(state.get("filtered_candidates", []))
-        ranking: list[dict[str, Any]] | None = None
+        ranking = default_rank(
+            candidates,
+            trade_date=trade_date,
+            strategy_weights=self.settings.ranking.strategy_weights,
+        )
         ranker_error: str | None = None
         if self.ranker is not None:
             try:
-                ranking = apply_ranker(self.ranker, candidates, state)
+                ranking = apply_ranker(self.ranker, candidates, state, default=ranking)
             except Exception as exc:
                 reason = exc if isinstance(exc, RankerError) else f"{type(exc).__name__}: {exc}"
                 ranker_error = scrub(f"custom ranker failed, default ranking used: {reason}")
                 logger.warning("%s", ranker_error)
-        if ranking is None:
-            ranking = default_rank(
-                candidates,
-                trade_date=trade_date,
-                strategy_weights=self.settings.ranking.strategy_weights,
-            )
         update: dict[str, Any] = {
             "final_ranking": ranking[: self.settings.ranking.top_n],
             "status": "ranked",
@@ -205,11 +204,32 @@ class DiscoveryGraph:
 
     # -- running -----------------------------------------------------------------------------
 
-    def run(self, trade_date: str | date | None = None, **invoke_kwargs: Any) -> dict[str, Any]:
-        """Run the whole graph for ``trade_date`` (default: today); return the final state."""
-        initial: DiscoveryInput = {"trade_date": normalise_trade_date(trade_date)}
-        result: dict[str, Any] = self.graph.invoke(initial, **invoke_kwargs)
-        return result
+    def run(
+        self, trade_date: str | date | None = None, **invoke_kwargs: Any
+    ) -> DiscoveryResult:
+        """Run the whole graph for ``trade_date`` (default: today); return the final state.
+
+        The date is checked first (:mod:`tradingagents.trade_dates`): a future date, a date
+        before the data or a malformed one raises :class:`TradeDateError` before any scanner
+        runs. A weekend is scanned as the session before it; the result keeps both dates
+        (``trade_date`` as asked, ``session_date`` as scanned).
+        """
+        day = self.check_trade_date(trade_date)
+        initial: DiscoveryInput = {
+            "trade_date": day.requested.isoformat(),
+            "session_date": day.session.isoformat(),
+        }
+        return DiscoveryResult(self.graph.invoke(initial, **invoke_kwargs))
+
+    def check_trade_date(self, trade_date: str | date | None) -> TradeDate:
+        """``trade_date`` checked against this graph's data (:mod:`tradingagents.trade_dates`)."""
+        return resolve_trade_date(trade_date, earliest=earliest_date(self.config["data"]["mode"]))
+
+    def session_date(self, state: Mapping[str, Any]) -> str:
+        """The session a node works on: the state's ``session_date``, else its checked
+        ``trade_date`` (when the compiled graph is invoked directly)."""
+        given = state.get("session_date") or state.get("trade_date")
+        return self.check_trade_date(given).session.isoformat()
 
     def sources_for(self, trade_date: str) -> Sources:
         """The data sources for a run on ``trade_date``: the ones given, or our own, opened
@@ -245,15 +265,9 @@ class DiscoveryGraph:
 
 
 def normalise_trade_date(value: str | date | None) -> str:
-    """``YYYY-MM-DD`` for a date, an ISO string or ``None`` (today)."""
-    if value is None:
-        return date.today().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    try:
-        return date.fromisoformat(value).isoformat()
-    except (TypeError, ValueError):
-        raise ValueError(f"trade_date must be a date or 'YYYY-MM-DD', got {value!r}") from None
+    """The session ``YYYY-MM-DD`` scanned for ``value`` (a date, an ISO string or ``None``
+    for today); raises :class:`TradeDateError` for a date that cannot be scanned."""
+    return resolve_trade_date(value).session.isoformat()
 
 
 def _stream_writer() -> EventSink | None:

@@ -23,6 +23,14 @@ _QUERY_SECRET = re.compile(
     re.IGNORECASE,
 )
 
+# `key=abc`, `token: abc`, `client_secret="abc"` in free text (exception messages, a user
+# ranker's error): the value is masked whatever the surrounding text is.
+_ASSIGNED_SECRET = re.compile(
+    r"(?P<name>\b[\w-]*(?:token|secret|password|passwd|api[_-]?key|apikey|key)[\w-]*"
+    r"\s*[=:]\s*[\"']?)(?P<value>[^\s&#\"',;)}\]]+)",
+    re.IGNORECASE,
+)
+
 # Values shorter than this are not scrubbed as free text: masking "a" everywhere would wreck
 # every message while protecting nothing real.
 _MIN_SECRET_LENGTH = 4
@@ -54,14 +62,15 @@ def scrub(text: str) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
-    return _QUERY_SECRET.sub(lambda m: m.group("name") + MASK, text)
+    text = _QUERY_SECRET.sub(lambda m: m.group("name") + MASK, text)
+    return _ASSIGNED_SECRET.sub(lambda m: m.group("name") + MASK, text)
 
 
 def redact(value: Any) -> Any:
     """A copy of ``value`` (JSON-like data) safe to log: secret names masked, text scrubbed."""
     if isinstance(value, Mapping):
         return {
-            str(k): (MASK if is_secret_name(str(k)) and v not in (None, "") else redact(v))
+            scrub(str(k)): (MASK if is_secret_name(str(k)) and v not in (None, "") else redact(v))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple | set | frozenset):
