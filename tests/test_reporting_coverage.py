@@ -150,9 +150,26 @@ def test_scanner_whose_every_call_failed_is_an_error_not_ok_zero() -> None:
     graph = DiscoveryGraph(config(), scanners=[reporting(down, [])])
     (report,) = graph.scanner_node({"trade_date": TRADE_DATE})["scanner_reports"]  # type: ignore[arg-type]
     assert report["status"] == "error"
-    assert report["error"] == "every data call failed: 0 of 2 symbols; 2 failed (first: AAA: boom)"
+    assert report["error"] == "no data call succeeded: 0 of 2 symbols; 2 failed (first: AAA: boom)"
     assert report["coverage"]["failed"] == 2
     assert report["coverage"]["reasons"] == ["AAA: boom"]  # distinct reasons only
+
+
+def test_scanner_that_asked_nothing_before_its_budget_ran_out_is_an_error() -> None:
+    unasked = Coverage.of("subreddits", ok=0, unchecked=2)
+    graph = DiscoveryGraph(config(), scanners=[reporting(unasked, [])])
+    (report,) = graph.scanner_node({"trade_date": TRADE_DATE})["scanner_reports"]  # type: ignore[arg-type]
+    assert report["status"] == "error"
+    assert report["error"] == (
+        "no data call succeeded: 0 of 2 subreddits; 2 not asked (time budget ran out)"
+    )
+
+
+def test_scanner_that_asked_about_nothing_is_ok() -> None:
+    empty = Coverage.of("symbols", ok=0)
+    graph = DiscoveryGraph(config(), scanners=[reporting(empty, [])])
+    (report,) = graph.scanner_node({"trade_date": TRADE_DATE})["scanner_reports"]  # type: ignore[arg-type]
+    assert report["status"] == "ok" and report["coverage"]["summary"] == "0 of 0 symbols"
 
 
 def test_scanner_with_partial_coverage_stays_ok() -> None:

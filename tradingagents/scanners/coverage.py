@@ -3,7 +3,7 @@
 A scanner that asks a source about 500 symbols and hears back about 498 found what it found
 in 498: its report says so (``coverage``), so a thin result is never mistaken for a quiet
 market. A scanner whose every call failed is an error, never ``ok, 0 candidates``: the
-engine turns a coverage with nothing answered and something failed into status ``error``.
+engine turns a coverage with nothing answered into status ``error``.
 """
 
 from __future__ import annotations
@@ -76,8 +76,9 @@ class Coverage:
 
     @property
     def all_failed(self) -> bool:
-        """Nothing answered and something failed: the scanner had no data to work with."""
-        return self.failed > 0 and self.ok == 0
+        """Something was asked for and nothing answered (every item failed or was never
+        asked): the scanner had no data to work with."""
+        return self.total > 0 and self.ok == 0
 
     @property
     def complete(self) -> bool:
