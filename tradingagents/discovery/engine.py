@@ -246,8 +246,9 @@ def _describe(error: BaseException) -> str:
 
 
 def _apply_coverage(report: ScannerReport, scanner: BaseScanner | None) -> None:
-    """Copy the scanner's coverage into its report; a scan whose every data call failed is
-    an error, whatever it returned."""
+    """Copy the scanner's coverage into its report; a scan in which no data call succeeded
+    (all failed, or the budget ran out before any was asked) is an error, whatever it
+    returned."""
     coverage = getattr(scanner, "coverage", None)
     if not isinstance(coverage, Coverage):
         return
@@ -255,7 +256,7 @@ def _apply_coverage(report: ScannerReport, scanner: BaseScanner | None) -> None:
     if report.status == "ok" and coverage.all_failed:
         report.status = "error"
         report.candidates = 0
-        report.error = f"every data call failed: {coverage.summary()}"
+        report.error = f"no data call succeeded: {coverage.summary()}"
 
 
 def _failure_entry(report: ScannerReport, when: str | None) -> dict[str, Any]:
