@@ -26,6 +26,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from tests.scanner_kit import config, make_scanner
 from tradingagents.discovery import BaseScanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.scanners import abandoned
 from tradingagents.scanners.candidate import normalise_ticker, validate_candidates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -343,3 +344,50 @@ def test_candidates_name_their_scanners_not_sources() -> None:
     (nvda,) = update["candidate_metadata"]
     assert nvda["scanner"] == "second" and nvda["scanners"] == ["first", "second"]
     assert "source" not in nvda and "all_sources" not in nvda
+
+
+# -- item 14: abandoned threads stay bounded in a long-lived process ---------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_scanner_still_running_from_an_earlier_run_is_not_started_again() -> None:
+    release = threading.Event()
+
+    def hang_until_released(scanner: BaseScanner, state: dict[str, Any]) -> list[dict[str, Any]]:
+        release.wait()
+        return [{"ticker": "NVDA"}]
+
+    stuck = make_scanner("stuck_across_runs", action=hang_until_released)
+    healthy = make_scanner("healthy", tickers=("AMD",))
+    graph = DiscoveryGraph(config(timeout_seconds=0.3), scanners=[stuck, healthy])
+    base = threading.active_count()
+    try:
+        updates = [graph.scanner_node({"trade_date": "2026-11-24"}) for _ in range(4)]  # type: ignore[arg-type]
+        after = threading.active_count()
+    finally:
+        release.set()
+    statuses = [[r["status"] for r in u["scanner_reports"]] for u in updates]
+    assert statuses == [["timeout", "ok"]] + [["error", "ok"]] * 3
+    errors = [report_of(u, "stuck_across_runs")["error"] for u in updates[1:]]
+    assert errors == [
+        f"previous run of this scanner is still running (abandoned {n} run{'s' if n > 1 else ''}"
+        " ago after timeout); not started"
+        for n in (1, 2, 3)
+    ]
+    # Other tests in this process may have left hung threads of their own: count ours.
+    assert all(u["scan_summary"]["abandoned_threads"] >= 1 for u in updates)
+    assert [entry.owner for entry in abandoned.alive()].count(stuck) == 1
+    assert after - base <= 1, "one hung thread, however many runs"
+    # Once the hung run ends, the scanner runs again and nothing is left abandoned.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        update = graph.scanner_node({"trade_date": "2026-11-24"})  # type: ignore[arg-type]
+        if report_of(update, "stuck_across_runs")["status"] == "ok":
+            break
+        time.sleep(0.05)
+    assert report_of(update, "stuck_across_runs")["status"] == "ok"
+    assert stuck not in [entry.owner for entry in abandoned.alive()]
+    assert (
+        update["scan_summary"]["abandoned_threads"]
+        < updates[-1]["scan_summary"]["abandoned_threads"]
+    )

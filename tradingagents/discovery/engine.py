@@ -81,7 +81,7 @@ def run_scanners(
     workers = execution.max_workers if execution.concurrent else 1
     timeout = float(execution.timeout_seconds)
     contexts = [
-        ToolContext(cls.name, sources=sources, preview_chars=settings.preview_chars)
+        ToolContext(cls.name, sources=sources, preview_chars=settings.preview_chars, owner=cls)
         for cls in classes
     ]
     load_failures = dict(load_errors or {})
@@ -104,6 +104,11 @@ def run_scanners(
         cls, ctx = classes[index], contexts[index]
 
         def run() -> _Validated:
+            # A scanner whose previous run is still running (hung or spinning since it was
+            # abandoned) is not started again: abandoned threads stay bounded.
+            refusal = abandoned.still_running(cls)
+            if refusal is not None:
+                raise ScannerFailed(refusal, skipped=False)
             if emit is not None:
                 # From the scanner's own thread, as it starts: a queued scanner is not running.
                 started = {"event": "scanner_started", "name": cls.name}
@@ -161,6 +166,7 @@ def run_scanners(
         elif outcome.status == "timeout":
             report.status = "timeout"
             report.error = f"timed out after {timeout:g} s"
+            abandoned.abandon(pool.workers[index], cls, "after timeout")
         elif isinstance(outcome.error, ScannerFailed):
             report.status = "skipped" if outcome.error.skipped else "error"
             report.error = outcome.error.description
@@ -186,9 +192,13 @@ def run_scanners(
         max_workers=workers, timeout=timeout, name="scanner"
     )
     threads_before = set(threading.enumerate())
+    abandoned.begin_run()
     try:
         pool.run([job(i) for i in range(len(classes))], on_timeout=on_timeout, on_done=on_done)
     finally:
+        for index, thread in pool.workers.items():
+            if reports[index] is None and thread.is_alive():  # the run was interrupted
+                abandoned.abandon(thread, classes[index], "when its run was interrupted")
         # Whatever scanners started (their own executors, threads) must not block exit.
         abandoned.release_leftover_threads(threads_before)
     wall = time.monotonic() - started
@@ -207,6 +217,7 @@ def run_scanners(
         wall_seconds=wall,
         cpu_seconds=cpu,
         candidates=len(merged),
+        abandoned_threads=len(abandoned.alive()),
     )
     logger.info(
         "scanners: %d in %.2f s wall (sum of scanner times %.2f s, %.2f at once on average; "

@@ -66,6 +66,8 @@ class DeadlinePool(Generic[T]):
         self.max_workers = max_workers
         self.timeout = timeout
         self.name = name
+        #: Each started task's thread, by index (the caller may track abandoned ones).
+        self.workers: dict[int, threading.Thread] = {}
 
     def run(
         self,
@@ -95,6 +97,7 @@ class DeadlinePool(Generic[T]):
                 daemon=True,
             )
             running.add(index)
+            self.workers[index] = thread
             thread.start()
 
         def finish(outcome: Outcome[T]) -> None:

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Abandoned:
     thread: threading.Thread
-    owner: str  # the scanner it ran for
+    owner: object  # the scanner (class) it ran for
     run: int  # the scanner-node run (see begin_run) in which it was abandoned
     why: str  # e.g. "after timeout"
 
@@ -44,7 +44,7 @@ def begin_run() -> int:
         return _current_run
 
 
-def abandon(thread: threading.Thread, owner: str, why: str) -> None:
+def abandon(thread: threading.Thread, owner: object, why: str) -> None:
     """Record that ``thread`` (working for scanner ``owner``) was given up on."""
     with _lock:
         _entries.append(Abandoned(thread, owner, _current_run, why))
@@ -57,7 +57,7 @@ def alive() -> list[Abandoned]:
         return list(_entries)
 
 
-def still_running(owner: str) -> str | None:
+def still_running(owner: object) -> str | None:
     """Why ``owner`` must not start again (its previous run is still running), or ``None``."""
     for entry in alive():
         if entry.owner == owner:

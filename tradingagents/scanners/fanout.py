@@ -164,7 +164,7 @@ def fan_out(
         stop.set()
         for thread in threads if received < len(keys) else ():
             if thread.is_alive():
-                abandoned.abandon(thread, tools.scanner, "in a fan-out call past its deadline")
+                abandoned.abandon(thread, tools.owner, "in a fan-out call past its deadline")
 
     outcome: FanOut[K, T] = FanOut()
     for key in keys:

@@ -53,8 +53,12 @@ class ToolContext:
         sources: Sources | SourcesProvider | None = None,
         preview_chars: int = DEFAULT_PREVIEW_CHARS,
         node: str = "scanner",
+        owner: object = None,
     ) -> None:
         self.scanner = scanner
+        #: What threads working for this run are filed under when abandoned (the engine
+        #: passes the scanner class); the scanner's name by default.
+        self.owner: object = scanner if owner is None else owner
         self.node = node
         self._sources = sources
         self._preview_chars = preview_chars
