@@ -26,7 +26,10 @@ MAX_REASON_CHARS: Final = 300
 #: Longer strings are described by their length, never shown.
 MAX_SHOWN_STRING: Final = 8
 _MIN_SECRET_CHARS: Final = 4
-_QUOTED_INPUT: Final = re.compile(r"""got (?P<literal>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+_QUOTED_INPUT: Final = re.compile(
+    r"""got (?P<literal>'(?:[^'\\\x00]|\\.)*'|"(?:[^"\\\x00]|\\.)*")"""
+)
+_SEPARATOR: Final = "\x00"
 
 
 class ConfigError(ValueError):
@@ -36,7 +39,7 @@ class ConfigError(ValueError):
         hidden = sorted(
             {s for s in secrets if len(s) >= _MIN_SECRET_CHARS}, key=len, reverse=True
         )
-        self.problems = [(_clean(path, hidden), _clean(why, hidden)) for path, why in problems]
+        self.problems = _cleaned(problems, hidden)
         count = len(self.problems)
         lines = [f"  {path}: {reason}" for path, reason in self.problems[:MAX_SHOWN]]
         if count > MAX_SHOWN:
@@ -45,14 +48,22 @@ class ConfigError(ValueError):
         super().__init__(f"invalid configuration ({count:,} {noun}):\n" + "\n".join(lines))
 
 
-def _clean(text: str, secrets: Sequence[str]) -> str:
+def _cleaned(problems: Sequence[Problem], secrets: Sequence[str]) -> list[Problem]:
+    """``problems`` with secrets masked and long quoted inputs described, each bounded."""
+    # One pass over all the text at once: 300,000 problems cleaned one by one take seconds.
+    if not problems:
+        return []
+    text = _SEPARATOR.join(
+        part.replace(_SEPARATOR, "\\x00") for problem in problems for part in problem
+    )
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _QUOTED_INPUT.sub(_describe_quoted, scrub(text))
-    if len(text) > MAX_REASON_CHARS:
-        text = text[: MAX_REASON_CHARS - 1] + "…"
-    return text
+    parts = [
+        part if len(part) <= MAX_REASON_CHARS else part[: MAX_REASON_CHARS - 1] + "…"
+        for part in _QUOTED_INPUT.sub(_describe_quoted, scrub(text)).split(_SEPARATOR)
+    ]
+    return list(zip(parts[::2], parts[1::2], strict=True))
 
 
 def _describe_quoted(match: re.Match[str]) -> str:
@@ -79,7 +90,10 @@ def describe_input(value: Any) -> str:
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for a near miss among ``known``, else ``""``."""
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.75)
+    candidates = [str(k) for k in known]
+    if not candidates:
+        return ""
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
