@@ -109,6 +109,9 @@ def test_a_long_string_is_described_and_a_short_one_shown() -> None:
     short = _error_text({"discovery": {"scanner_execution": {"max_workers": "8"}}})
     assert short is not None
     assert "(got '8')" in short
+    huge = _error_text({"discovery": {"scanner_execution": {"max_workers": 10**5000}}})
+    assert huge is not None
+    assert "(got a number of about 5001 digits)" in huge
 
 
 @pytest.mark.timeout(90)

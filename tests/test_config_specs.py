@@ -21,7 +21,13 @@ from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.sources.credentials import resolve_access
 from tradingagents.sources.hub import Sources
 from tradingagents.sources.redaction import scrub
-from tradingagents.sources.specs import SOURCE_SPECS, load_data_config, source_names
+from tradingagents.sources.specs import (
+    SOURCE_SPECS,
+    load_data_config,
+    register_source,
+    source_names,
+    source_spec,
+)
 
 BUILTIN_SCANNERS = list(DEFAULT_CONFIG["discovery"]["scanners"])
 
@@ -102,9 +108,31 @@ def test_the_hub_and_the_sandbox_serve_a_registered_source(tiny: None) -> None:
         assert hub.sandbox.knobs("tiny").latency.median_ms == 0.0
 
 
+def test_register_source_needs_a_new_name_and_a_default_section(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValueError, match=r"'tiny' has no defaults: add its section"):
+        register_source(tiny_source.SPEC)
+    monkeypatch.setitem(
+        DEFAULT_CONFIG["data"]["sources"], tiny_source.NAME, copy.deepcopy(tiny_source.DEFAULTS)
+    )
+    monkeypatch.setattr("tradingagents.sources.specs.SOURCE_SPECS", dict(SOURCE_SPECS))
+    from tradingagents.sources import specs
+
+    register_source(tiny_source.SPEC)
+    assert specs.SOURCE_SPECS["tiny"] is tiny_source.SPEC
+    with pytest.raises(ValueError, match="'tiny' is already registered"):
+        register_source(tiny_source.SPEC)
+    assert "tiny" not in SOURCE_SPECS  # the module's registry was a copy for this test
+
+
 def test_the_builtin_sources_are_exactly_the_specs() -> None:
     names = set(source_names())
     assert names == set(DEFAULT_CONFIG["data"]["sources"])
+    finnhub = source_spec("finnhub")
+    assert finnhub.defaults["rate_limit"] == {"per_second": 30, "per_minute": 60}
+    assert finnhub.defaults["cache_ttl"]["quote"] == 15
+    assert [key.env for key in finnhub.keys] == ["FINNHUB_API_KEY"]
     with Sources.from_config({"data": {"mode": "live"}}, env={}) as hub:
         assert set(hub.modes) == names
     data = load_data_config(None)

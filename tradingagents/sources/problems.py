@@ -9,6 +9,7 @@ a config has; :attr:`ConfigError.problems` keeps them all.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,6 +80,9 @@ def describe_input(value: Any) -> str:
         if len(value) <= MAX_SHOWN_STRING:
             return repr(value)
         return f"a {len(value)}-character string"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        # Not str(value): Python refuses to print ints of more than 4300 digits.
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     if value is None or isinstance(value, bool | int | float):
         return repr(value)
     if isinstance(value, Mapping):

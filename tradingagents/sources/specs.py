@@ -205,6 +205,11 @@ def register_source(spec: SourceSpec) -> None:
     """Add a data source (it also needs a section in DEFAULT_CONFIG["data"]["sources"])."""
     if spec.name in SOURCE_SPECS:
         raise ValueError(f"a data source named {spec.name!r} is already registered")
+    if spec.name not in DEFAULT_CONFIG["data"]["sources"]:
+        raise ValueError(
+            f"data source {spec.name!r} has no defaults: add its section to "
+            f'DEFAULT_CONFIG["data"]["sources"][{spec.name!r}] first'
+        )
     SOURCE_SPECS[spec.name] = spec
 
 
