@@ -391,3 +391,38 @@ def test_a_scanner_still_running_from_an_earlier_run_is_not_started_again() -> N
         update["scan_summary"]["abandoned_threads"]
         < updates[-1]["scan_summary"]["abandoned_threads"]
     )
+
+
+# -- item 6: a scanner holding the GIL does not make healthy ones time out ---------------------
+
+
+def _gil_hog_size(seconds: float) -> int:
+    """How many numbers ``sum(range(n))`` (one C call, the GIL held throughout) adds up in
+    about ``seconds`` on this machine now."""
+    n = 2_000_000
+    started = time.perf_counter()
+    sum(range(n))
+    return int(n * seconds / max(time.perf_counter() - started, 1e-6))
+
+
+@pytest.mark.timeout(120)
+def test_a_gil_holding_scanner_times_out_but_the_healthy_one_it_froze_does_not() -> None:
+    size = _gil_hog_size(3.0)
+
+    def hog(scanner: BaseScanner, state: dict[str, Any]) -> list[dict[str, Any]]:
+        sum(range(size))
+        return [{"ticker": "HOG"}]
+
+    update = run_node(
+        [
+            make_scanner("healthy", delay=0.2, tickers=("NVDA",)),
+            make_scanner("hog", action=hog),
+        ],
+        timeout_seconds=1.0,
+        max_workers=2,
+    )
+    healthy, hogging = report_of(update, "healthy"), report_of(update, "hog")
+    assert hogging["status"] == "timeout"
+    assert hogging["duration_seconds"] == pytest.approx(1.0, abs=0.05), "charged in full"
+    assert healthy["status"] == "ok", healthy
+    assert update["tickers"] == ["NVDA"]

@@ -15,20 +15,44 @@ exit, so one scanner that never returns keeps the process alive. Here:
 
 A task that finishes at or before its deadline is ``ok`` (or ``error``) even if the
 supervisor only notices after the deadline: finish times are taken by the worker.
+
+What a timeout means when one task starves the others of the GIL (one long C call such as
+``sum(range(10**9))`` holds it; no other Python thread, the supervisor included, runs until
+it returns): a task's timeout counts the time it could have run. The supervisor wakes at
+least every :data:`FREEZE_POLL_SECONDS` while tasks run; waking more than
+:data:`FREEZE_SECONDS` late means the interpreter was frozen. The task that used the CPU
+meanwhile (per-thread CPU clocks) held the GIL: it is charged in full and times out at its
+timeout from its own start. Every other running task was frozen, and its deadline moves by
+the frozen time, so a healthy task is not reported ``timeout`` for waiting on the GIL; its
+reported duration is still its wall time. A truly hung task times out at exactly its
+timeout from its own start, later only by freezes it sat through (when nothing, not even
+the supervisor, could run). Where per-thread CPU clocks do not exist (not POSIX), nobody is
+moved. Many short C calls are ordinary contention, shared by all, and not forgiven; a
+CPU-bound scanner belongs in a process of its own.
 """
 
 from __future__ import annotations
 
 import contextvars
 import heapq
+import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+#: While tasks with deadlines run, the supervisor wakes at least this often ...
+FREEZE_POLL_SECONDS = 0.05
+#: ... so waking up later than this past its time means the interpreter was frozen.
+FREEZE_SECONDS = 0.25
+#: A task using at least this share of a freeze in CPU may be the one that held the GIL.
+HOLDER_MIN_SHARE = 0.02
 
 Status = Literal["ok", "error", "timeout"]
 
@@ -86,7 +110,8 @@ class DeadlinePool(Generic[T]):
         outcomes: list[Outcome[T] | None] = [None] * len(tasks)
         next_task = 0
         running: set[int] = set()
-        deadlines: list[tuple[float, int]] = []  # heap of (deadline, index)
+        deadlines: list[tuple[float, int]] = []  # heap of (deadline, index); may be stale
+        clock = _Clocks(self.workers, self.timeout)
 
         def launch(index: int) -> None:
             context = contextvars.copy_context()
@@ -106,21 +131,28 @@ class DeadlinePool(Generic[T]):
             if on_done is not None:
                 on_done(outcome)
 
-        started_at: dict[int, float] = {}
         try:
             while next_task < len(tasks) or running:
+                # Freezes are measured from here to the wake-up: starting a thread waits for
+                # it, so a task that grabs the GIL at once freezes us inside launch().
+                clock.mark(running)
                 while next_task < len(tasks) and len(running) < self.max_workers:
                     launch(next_task)
                     next_task += 1
                 wait = None
-                if deadlines:
-                    wait = max(0.0, deadlines[0][0] - time.monotonic())
+                if self.timeout is not None and running:
+                    wait = FREEZE_POLL_SECONDS
+                    if deadlines:
+                        wait = min(wait, max(0.0, deadlines[0][0] - time.monotonic()))
                 try:
                     message = inbox.get(timeout=wait)
                 except queue.Empty:
                     message = None
+                if wait is not None:
+                    # Before any message is judged: a freeze moves the frozen tasks' deadlines.
+                    clock.woke(wait, running, deadlines)
                 if message is not None:
-                    self._handle(message, started_at, deadlines, outcomes, finish)
+                    self._handle(message, clock, deadlines, outcomes, finish)
                     # Drain what else arrived, so a task that finished in time is never
                     # mistaken for a timed-out one below.
                     while True:
@@ -128,15 +160,16 @@ class DeadlinePool(Generic[T]):
                             queued = inbox.get_nowait()
                         except queue.Empty:
                             break
-                        self._handle(queued, started_at, deadlines, outcomes, finish)
+                        self._handle(queued, clock, deadlines, outcomes, finish)
                 now = time.monotonic()
                 while deadlines and deadlines[0][0] <= now:
                     deadline, index = heapq.heappop(deadlines)
-                    if outcomes[index] is not None:
-                        continue
+                    if outcomes[index] is not None or deadline != clock.deadline[index]:
+                        continue  # finished, or its deadline moved (a newer entry exists)
                     if on_timeout is not None:
                         on_timeout(index)
-                    finish(Outcome(index, "timeout", started=started_at[index], finished=deadline))
+                    started = clock.started[index]
+                    finish(Outcome(index, "timeout", started=started, finished=deadline))
         except BaseException:
             for index in sorted(running):
                 if on_timeout is not None:
@@ -147,7 +180,7 @@ class DeadlinePool(Generic[T]):
     def _handle(
         self,
         message: _Message,
-        started_at: dict[int, float],
+        clock: _Clocks,
         deadlines: list[tuple[float, int]],
         outcomes: list[Outcome[T] | None],
         finish: Callable[[Outcome[T]], None],
@@ -156,15 +189,90 @@ class DeadlinePool(Generic[T]):
         if outcomes[index] is not None:
             return  # a late message from an abandoned task
         if kind == "start":
-            started_at[index] = at
-            if self.timeout is not None:
-                heapq.heappush(deadlines, (at + self.timeout, index))
+            deadline = clock.start(index, at)
+            if deadline is not None:
+                heapq.heappush(deadlines, (deadline, index))
             return
-        started = started_at[index]
-        if self.timeout is not None and at > started + self.timeout:
+        started = clock.started[index]
+        if index in clock.deadline and at > clock.deadline[index]:
             return  # finished after its deadline: the deadline check reports the timeout
         status: Status = "ok" if error is None else "error"
         finish(Outcome(index, status, value=value, error=error, started=started, finished=at))  # type: ignore[arg-type]
+
+
+class _Clocks:
+    """Start times and deadlines of one batch's tasks, and the freeze rule (module docstring).
+
+    A freeze is seen as the supervisor waking up late: it asks to wake within
+    :data:`FREEZE_POLL_SECONDS`, so a wake-up more than :data:`FREEZE_SECONDS` late means no
+    Python thread could run for that long (one held the GIL in a long C call, or the OS
+    stopped the process). The task whose thread used the most CPU meanwhile (read from its
+    thread's CPU clock) held the interpreter and is charged in full, as is any task that used
+    at least half as much; every other running task was frozen, and its deadline moves by
+    the frozen time.
+    """
+
+    def __init__(self, workers: dict[int, threading.Thread], timeout: float | None) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self.started: dict[int, float] = {}
+        self.deadline: dict[int, float] = {}
+        self._frozen: dict[int, list[tuple[float, float]]] = {}
+        self._cpu: dict[int, float | None] = {}
+        self._marked = time.monotonic()
+
+    def start(self, index: int, at: float) -> float | None:
+        """Record a task's start; its deadline (``None``: no timeout)."""
+        self.started[index] = at
+        if self.timeout is None:
+            return None
+        # A freeze it sat through before its start message was read counts from its start.
+        moved = sum(max(0.0, end - max(begin, at)) for begin, end in self._frozen.get(index, []))
+        self.deadline[index] = at + self.timeout + moved
+        return self.deadline[index]
+
+    def mark(self, running: Collection[int]) -> None:
+        """Before the supervisor may block: the time, and each running task's CPU time."""
+        self._marked = time.monotonic()
+        if self.timeout is not None:
+            self._cpu = {index: self._cpu_of(index) for index in running}
+
+    def woke(
+        self, waited: float, running: Collection[int], deadlines: list[tuple[float, int]]
+    ) -> None:
+        """After the supervisor asked to sleep ``waited`` seconds at most."""
+        now = time.monotonic()
+        late = now - self._marked - waited
+        if late <= FREEZE_SECONDS:
+            return
+        used: dict[int, float] = {}
+        for index in running:
+            # A thread started since the mark started with a CPU clock at zero.
+            before, after = self._cpu.get(index, 0.0), self._cpu_of(index)
+            if before is not None and after is not None:
+                used[index] = after - before
+        busiest = max(used.values(), default=0.0)
+        moved = []
+        for index, cpu in used.items():
+            if cpu >= busiest / 2 and cpu >= HOLDER_MIN_SHARE * late:
+                continue  # it ran while the others could not: charged in full
+            self._frozen.setdefault(index, []).append((now - late, now))
+            moved.append(index)
+            if index in self.deadline:
+                self.deadline[index] += now - max(now - late, self.started[index])
+                heapq.heappush(deadlines, (self.deadline[index], index))
+        logger.info(
+            "interpreter frozen for %.2f s; deadlines moved for tasks %s", late, moved or "none"
+        )
+
+    def _cpu_of(self, index: int) -> float | None:
+        thread = self.workers.get(index)
+        if thread is None or thread.ident is None or not hasattr(time, "pthread_getcpuclockid"):
+            return None  # no per-thread CPU clock here: the task is charged (never moved)
+        try:
+            return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+        except OSError:  # the thread has just ended
+            return None
 
 
 def _work(index: int, task: Callable[[], object], inbox: queue.SimpleQueue[_Message]) -> None:
