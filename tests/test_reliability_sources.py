@@ -4,6 +4,8 @@ secrets in reprs. Everything runs against the sandbox emulator's fault knobs."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ from tests.test_sources_resilience import live_config
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.server import SandboxServer
 from tradingagents.sources import budget
-from tradingagents.sources.errors import DeadlineExceeded
+from tradingagents.sources.errors import DeadlineExceeded, SourceError, SourceUnavailable
 from tradingagents.sources.hub import Sources
 
 DRIP = {"drip_rate": 1.0, "drip_bytes": 1, "drip_interval_seconds": 0.05}
@@ -96,3 +98,42 @@ def test_filter_node_reports_errors_when_the_lazy_sandbox_start_outlasts_its_bud
     assert final["status"] == "ranked"
     (dropped,) = final["dropped_candidates"]
     assert dropped["reason"].startswith("no price data ("), dropped
+
+
+# -- item 1: closing the sources under running calls is safe and quiet --------------------------
+
+
+@pytest.mark.timeout(30)
+def test_a_call_in_flight_when_the_sources_close_ends_without_retries_or_warnings(
+    server: SandboxServer, hub: Sources, caplog: pytest.LogCaptureFixture
+) -> None:
+    prices = hub.prices
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            prices.daily_bars("A")
+        except SourceError as exc:
+            errors.append(exc)
+
+    with configured(server, "prices", faults={"hang_rate": 1.0, "hang_seconds": 5}):
+        worker = threading.Thread(target=call)
+        worker.start()
+        time.sleep(0.3)  # the request is waiting for its body
+        hub.close()
+        assert prices.session.closed
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert len(errors) == 1, "the cut-off call fails with a typed error"
+    assert server.counters()["prices"]["/q/d/l/"] == {"hang": 1}, "no retry after close"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [], warnings
+
+
+def test_a_request_after_close_fails_fast_with_source_unavailable(hub: Sources) -> None:
+    prices = hub.prices  # a scanner holding on to its source past the end of the run
+    hub.close()
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable, match="closed"):
+        prices.daily_bars("A")
+    assert time.monotonic() - started < 0.5

@@ -169,6 +169,7 @@ class AlphaVantageSource:
         return self._query("TIME_SERIES_DAILY", {"symbol": symbol, "outputsize": outputsize}, parse)
 
     def close(self) -> None:
+        self.guard.close()
         self.session.close()
 
     def _query(

@@ -171,6 +171,7 @@ class FinnhubSource:
         return self._call("/stock/profile2", lambda c: c.company_profile2(symbol=symbol), parse)
 
     def close(self) -> None:
+        self.guard.close()
         self.session.close()
 
     def _call(self, what: str, fetch: Callable[[Any], Any], parse: Callable[[Any], T]) -> T:

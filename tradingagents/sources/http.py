@@ -31,7 +31,7 @@ from requests_ratelimiter import LimiterMixin
 
 from tradingagents.sources import budget
 from tradingagents.sources.config import RateLimit
-from tradingagents.sources.errors import DeadlineExceeded, RateLimited
+from tradingagents.sources.errors import DeadlineExceeded, RateLimited, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +319,14 @@ class _KeyedLocks:
 
 
 class SourceSession(CachedSession):
-    """A source's cached, rate-limited, budget-aware session (thread-safe)."""
+    """A source's cached, rate-limited, budget-aware session (thread-safe).
+
+    :meth:`close` may come while other threads are still inside :meth:`send` (scanners
+    abandoned at a timeout or Ctrl-C). Closing the SQLite cache under a thread that is reading
+    it crashes the interpreter, so the session counts the requests in flight and the last one
+    out releases the cache ("close when idle"); a request that starts after :meth:`close`
+    fails at once with :class:`SourceUnavailable`.
+    """
 
     def __init__(
         self,
@@ -360,6 +367,9 @@ class SourceSession(CachedSession):
         # a cached call); only live sessions need that (a corporate HTTPS_PROXY, say).
         self.trust_env = trust_env
         self._key_locks = _KeyedLocks()
+        self._use_lock = threading.Lock()
+        self._in_flight = 0
+        self._closed = False
         adapter = (
             _LimitedAdapter(source=source, limiter=limiter, timeout=timeout, max_wait=max_wait)
             if limiter is not None
@@ -368,13 +378,44 @@ class SourceSession(CachedSession):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
-        if request.method != "GET":
-            return super().send(request, **kwargs)
-        with self._key_locks.hold(self.cache.create_key(request), self.source):
-            return super().send(request, **kwargs)
+        with self._in_use():
+            if request.method != "GET":
+                return super().send(request, **kwargs)
+            with self._key_locks.hold(self.cache.create_key(request), self.source):
+                return super().send(request, **kwargs)
 
     def close(self) -> None:
+        """Refuse new requests; release the cache and pools now, or when the last request in
+        flight ends (idempotent)."""
+        with self._use_lock:
+            if self._closed:
+                return
+            self._closed = True
+            idle = self._in_flight == 0
+        if idle:
+            self._release()
+
+    @contextmanager
+    def _in_use(self) -> Iterator[None]:
+        with self._use_lock:
+            if self._closed:
+                raise SourceUnavailable(self.source, "the data sources are closed (the run ended)")
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._use_lock:
+                self._in_flight -= 1
+                last_out = self._closed and self._in_flight == 0
+            if last_out:
+                self._release()
+
+    def _release(self) -> None:
         super().close()  # type: ignore[no-untyped-call]
         if self.limiter is not None:
             self.limiter.close()

@@ -175,6 +175,7 @@ class StooqPrices(_PerSymbolBars):
         )
 
     def close(self) -> None:
+        self.guard.close()
         self.session.close()
 
     def _fetch(self, symbol: str, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:

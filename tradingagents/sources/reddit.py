@@ -176,6 +176,7 @@ class RedditSource:
         return list(seen.values())
 
     def close(self) -> None:
+        self.guard.close()
         self.session.close()
 
     def _reddit(self) -> praw.Reddit:

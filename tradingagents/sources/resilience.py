@@ -72,14 +72,21 @@ class Guard:
         self._backoff = wait_exponential_jitter(
             multiplier=0.25, max=policy.backoff_max_seconds, exp_base=2, jitter=0.25
         )
+        self._closed = False
         self.breaker = pybreaker.CircuitBreaker(
             fail_max=policy.breaker_fail_max,
             reset_timeout=policy.breaker_reset_seconds,
-            exclude=[lambda exc: not is_outage(exc)],
+            # Failures of calls cut off by closing the source say nothing about the service.
+            exclude=[lambda exc: self._closed or not is_outage(exc)],
             listeners=[_BreakerLog()],
             name=source,
             throw_new_error_on_trip=False,
         )
+
+    def close(self) -> None:
+        """The source is closing (end of run, Ctrl-C): calls still running fail without
+        retries, and count neither for nor against the breaker, so nothing is logged."""
+        self._closed = True
 
     def call(self, what: str, operation: Callable[[], T]) -> T:
         """``operation()`` with retries and the breaker; raises only :class:`SourceError`
@@ -131,7 +138,7 @@ class Guard:
         return float(self._backoff(state))
 
     def _stop(self, state: RetryCallState) -> bool:
-        if state.attempt_number >= self.policy.max_attempts:
+        if self._closed or state.attempt_number >= self.policy.max_attempts:
             return True
         exc = state.outcome.exception() if state.outcome else None
         if (

@@ -237,6 +237,7 @@ class SecSource:
         return self._get(url, parse)
 
     def close(self) -> None:
+        self.guard.close()
         self.session.close()
 
     def _get(
