@@ -269,6 +269,17 @@ def test_unusable_config_files_are_one_line_and_exit_2(
     assert run.stderr.count("\n") == 1, run.stderr[-2000:]
 
 
+@pytest.mark.parametrize("command", [["discover"], ["scanners"], ["config", "show"]])
+def test_a_config_that_parses_but_nests_too_deeply_is_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"discovery": {"scanners": {"x": ' + "[" * 950 + "]" * 950 + "}}}")
+    run = cli(*command, "--config", str(path))
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert run.stderr == "tradingagents: the config is nested too deeply\n"
+
+
 @pytest.mark.timeout(30)
 def test_dev_zero_as_config_is_refused_quickly() -> None:
     run = cli("config", "show", "--config", "/dev/zero")

@@ -188,6 +188,8 @@ def list_scanners(config: dict[str, Any], *, with_params: bool, as_json: bool = 
         settings = load_config(config, classes)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    except RecursionError:
+        raise UsageError("the config is nested too deeply") from None
     load_errors = SCANNER_REGISTRY.load_errors()
     if as_json:
         listing = {
