@@ -1,0 +1,123 @@
+"""Backend ``processes``: timeouts kill the worker, crashes cost one item, Ctrl-C leaves no
+process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.batch_kit import alive, behave, descendants, pids_in
+from tradingagents.batch import ItemStatus, ProcessingEngine, ProcessingJob
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def wait_until(condition: object, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.timeout(60)
+def test_a_hung_item_is_killed_and_reported_while_the_rest_of_its_chunk_finish(
+    tmp_path: Path,
+) -> None:
+    items = [("square", i) for i in range(10)]
+    items[4] = ("hang", str(tmp_path))
+    started = time.monotonic()
+    result = ProcessingEngine(max_workers=2).run(
+        ProcessingJob(items, behave, timeout_per_item=0.5, chunk_size=10)
+    )
+    assert time.monotonic() - started < 30  # the hung item sleeps 60 s
+    hung = result.items[4]
+    assert hung.status is ItemStatus.TIMEOUT and hung.error_type == "TimeoutError"
+    assert 0.5 <= hung.duration < 3  # its own deadline, not the chunk's
+    assert [r.value for r in result.items if r.index != 4] == [
+        i * i for i in range(10) if i != 4
+    ]
+    (pid,) = pids_in(tmp_path)
+    assert not alive(pid), "the worker running the hung item was not killed"
+
+
+@pytest.mark.timeout(60)
+def test_a_killed_worker_is_replaced_and_later_items_still_run(tmp_path: Path) -> None:
+    items = [("hang", str(tmp_path)), ("hang", str(tmp_path))] + [
+        ("square", i) for i in range(6)
+    ]
+    result = ProcessingEngine(max_workers=2).run(
+        ProcessingJob(items, behave, timeout_per_item=0.5, chunk_size=1)
+    )
+    assert [r.status for r in result.items[:2]] == [ItemStatus.TIMEOUT] * 2
+    assert [r.value for r in result.items[2:]] == [i * i for i in range(6)]
+    assert len(pids_in(tmp_path)) == 2 and not any(alive(p) for p in pids_in(tmp_path))
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_costs_only_its_item() -> None:
+    items = [("square", i) for i in range(12)]
+    items[2] = ("segfault",)
+    items[7] = ("exit", 3)
+    result = ProcessingEngine(max_workers=2).run(ProcessingJob(items, behave, chunk_size=4))
+    for index, code in ((2, -signal.SIGSEGV), (7, 3)):
+        died = result.items[index]
+        assert died.status is ItemStatus.ERROR and died.error_type == "WorkerDied"
+        assert f"exit code {code}" in (died.error or "")
+    assert [r.value for r in result.items if r.index not in (2, 7)] == [
+        i * i for i in range(12) if i not in (2, 7)
+    ]
+
+
+@pytest.mark.timeout(60)
+def test_an_unpicklable_function_fails_its_items_with_a_clear_error() -> None:
+    result = ProcessingEngine(max_workers=2).run(
+        ProcessingJob([1, 2, 3], lambda x: x, chunk_size=2)
+    )
+    assert {r.status for r in result.items} == {ItemStatus.ERROR}
+    assert all("pickle" in (r.error or "").lower() for r in result.items)
+
+
+CTRL_C_CHILD = textwrap.dedent(
+    """
+    import sys
+    from tests.batch_kit import behave
+    from tradingagents.batch import ProcessingEngine, ProcessingJob
+
+    items = [("hang", sys.argv[1])] * 6
+    try:
+        ProcessingEngine(max_workers=2).run(ProcessingJob(items, behave, chunk_size=1))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    """
+)
+
+
+@pytest.mark.timeout(90)
+def test_ctrl_c_stops_every_worker_within_a_second_and_leaves_no_orphan(tmp_path: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C_CHILD, str(tmp_path)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert wait_until(lambda: len(pids_in(tmp_path)) == 2, 60), "workers never started"
+        below = descendants(child.pid)
+        assert set(pids_in(tmp_path)) <= below
+        interrupted = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=30) == 130
+        assert wait_until(lambda: not any(alive(p) for p in below), 30)
+        # Generous for a shared machine; benchmarks/batch.py reports the time itself.
+        assert time.monotonic() - interrupted < 3
+    finally:
+        if child.poll() is None:
+            child.kill()
