@@ -19,7 +19,12 @@ from tests.test_sources_resilience import live_config
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.server import SandboxServer
 from tradingagents.sources import budget
-from tradingagents.sources.errors import DeadlineExceeded, SourceError, SourceUnavailable
+from tradingagents.sources.errors import (
+    DeadlineExceeded,
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+)
 from tradingagents.sources.hub import Sources
 
 DRIP = {"drip_rate": 1.0, "drip_bytes": 1, "drip_interval_seconds": 0.05}
@@ -137,3 +142,28 @@ def test_a_request_after_close_fails_fast_with_source_unavailable(hub: Sources) 
     with pytest.raises(SourceUnavailable, match="closed"):
         prices.daily_bars("A")
     assert time.monotonic() - started < 0.5
+
+
+# -- item 13: Retry-After 0 or negative is no hint: back off -----------------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("retry_after", [0, -1])
+def test_retry_after_zero_or_negative_backs_off_instead_of_hammering(
+    server: SandboxServer, tmp_path: Path, retry_after: int
+) -> None:
+    resilience = {"max_attempts": 4, "backoff_max_seconds": 0.2}
+    server.reset_counters()
+    with (
+        Sources.from_config(live_config(server, tmp_path, resilience=resilience), env={}) as hub,
+        configured(server, "finnhub", rate_limit={"per_minute": 1},
+                   faults={"retry_after": retry_after}),
+    ):
+        hub.finnhub.quote("A")  # spends the minute's only request
+        started = time.monotonic()
+        with pytest.raises(RateLimited):
+            hub.finnhub.quote("AA")
+        elapsed = time.monotonic() - started
+    assert server.counters()["finnhub"]["/quote"] == {200: 1, 429: 4}
+    # Three backoff sleeps of at least 0.2 s each (the cap); at once it took ~10 ms.
+    assert elapsed >= 0.55, f"4 attempts in {elapsed:.3f} s: no backoff"

@@ -133,7 +133,9 @@ class Guard:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        # Retry-After 0 (or a negative value or a past date, read as 0) gives no wait to honour;
+        # taken literally it retries at once, a burst of 429s in milliseconds: back off instead.
+        if isinstance(exc, RateLimited) and exc.retry_after is not None and exc.retry_after > 0:
             return exc.retry_after
         return float(self._backoff(state))
 
