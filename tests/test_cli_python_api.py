@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.scanner_kit import config
-from tradingagents.discovery import SCANNER_REGISTRY
+from tradingagents.discovery import SCANNER_REGISTRY, BaseScanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.graph.state import DiscoveryResult
 
@@ -30,7 +30,10 @@ def readme_block(heading: str) -> str:
 def readme_scanner() -> Any:
     namespace: dict[str, Any] = {}
     exec(compile(readme_block("Writing a scanner"), "README.md", "exec"), namespace)
-    classes = [v for v in namespace.values() if isinstance(v, type) and hasattr(v, "watchlist")]
+    classes = [
+        v for v in namespace.values() if isinstance(v, type) and issubclass(v, BaseScanner)
+        and hasattr(v, "watchlist")
+    ]
     assert len(classes) == 1
     yield classes[0]
     SCANNER_REGISTRY.unregister(classes[0].name)
@@ -51,7 +54,7 @@ def test_run_returns_a_typed_result_with_a_ranking_frame(readme_scanner: Any) ->
     assert list(frame.index) == [row["rank"] for row in final["final_ranking"]]
     assert list(frame["ticker"]) == [row["ticker"] for row in final["final_ranking"]]
     assert {"score", "current_price", "strategies", "scanners", "reasons"} <= set(frame.columns)
-    assert frame.loc[1, "current_price"] > 0
+    assert float(frame.loc[1, "current_price"]) > 0  # type: ignore[arg-type]
 
 
 def test_an_empty_ranking_is_an_empty_frame() -> None:

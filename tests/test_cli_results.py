@@ -147,7 +147,7 @@ def test_a_short_ranker_answer_keeps_every_candidate_after_its_picks() -> None:
     ]
     with DiscoveryGraph(config(), scanners=scanners, ranker=picks_one) as graph:
         final = graph.run("2026-11-20")
-        default = DiscoveryGraph(config(), scanners=scanners).rank_node(final)["final_ranking"]
+        default = DiscoveryGraph(config(), scanners=scanners).rank_node(final)["final_ranking"]  # type: ignore[arg-type]
     ranking = final["final_ranking"]
     assert len(default) == 3
     assert [r["ticker"] for r in ranking] == ["EAI"] + [
