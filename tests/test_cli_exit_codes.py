@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import pty
 import re
@@ -215,3 +216,36 @@ def test_an_80_column_terminal_cuts_nothing(tmp_path: Path, emulator: SandboxSer
     assert process.returncode == 1, output
     final = output[output.rfind("Scanners on") :]  # after the live display
     _assert_nothing_essential_cut(final)
+
+
+@pytest.mark.timeout(120)
+def test_results_that_cannot_be_written_after_the_run_are_one_line_and_exit_2(
+    tmp_path: Path,
+    emulator: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tradingagents.cli import main
+
+    def disk_full(folder: Path, final: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    for key in ("FINNHUB_API_KEY", "ALPHA_VANTAGE_API_KEY", "SEC_USER_AGENT"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr("tradingagents.cli.discover.write_results", disk_full)
+    args = ["discover", "--live", "--date", TRADE_DATE, "--config"]
+    args += [str(live_config(tmp_path, emulator)), "--results-dir", str(tmp_path / "results")]
+    root = logging.getLogger()
+    handlers, levels = root.handlers[:], (root.level, logging.getLogger("tradingagents").level)
+    try:
+        code = main(args)
+    finally:  # main() configured logging for a process; this is a test's process
+        for handler in set(root.handlers) - set(handlers):
+            root.removeHandler(handler)
+        root.setLevel(levels[0])
+        logging.getLogger("tradingagents").setLevel(levels[1])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.endswith(": No space left on device\n")
+    assert captured.err.startswith("tradingagents: cannot write results in ")
+    assert "Scanners on" in captured.out and "results:" not in captured.out

@@ -75,16 +75,26 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
     finally:
         graph.close()
     final = DiscoveryResult(latest)
-    folder = run_folder(results_dir, final.trade_date, session_date=final.session_date)
-    write_results(folder, final)
     shown = result_fields(final)
+    folder: Path | None = None
+    write_error: str | None = None
+    try:
+        folder = run_folder(results_dir, final.trade_date, session_date=final.session_date)
+        write_results(folder, final)
+    except OSError as exc:  # the disk filled up, or the folder vanished, during the run
+        write_error = f"cannot write results in {folder or results_dir}: {exc.strerror or exc}"
     if args.json:
-        print(json.dumps({"results_dir": str(folder), **shown}, indent=2, default=str))
+        print(json.dumps({"results_dir": folder and str(folder), **shown}, indent=2, default=str))
     else:
         show_run(console, shown, top=args.top)
-        # The folder on a line of its own, never wrapped, so it can be copied whole.
-        console.print("\nresults: discovery_result.json, tool_execution_logs.json, report.md in")
-        console.print(f"{folder}/", highlight=False, soft_wrap=True)
+        if write_error is None:
+            # The folder on a line of its own, never wrapped, so it can be copied whole.
+            console.print(
+                "\nresults: discovery_result.json, tool_execution_logs.json, report.md in"
+            )
+            console.print(f"{folder}/", highlight=False, soft_wrap=True)
+    if write_error is not None:
+        raise UsageError(write_error)
     return exit_code(final.scanner_reports, strict=args.strict)
 
 
