@@ -65,6 +65,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "mode": "sandbox",
         # HTTP cache location (SQLite); None = the user cache dir (~/.cache/tradingagents).
         "cache_dir": None,
+        # The local market store (daily bars, splits, listing); a folder, relative paths are
+        # under the cache dir; None = <cache dir>/market. Filled by `tradingagents data`.
+        "store": {"path": None},
         "sandbox": {
             "seed": 7,
             # Per-service emulator behaviour (latency, server-side rate limits, faults);

@@ -307,6 +307,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox_commands.add_parser(
         "serve", help="serve the emulator until Ctrl-C (--seed, --date, --port, --services)"
     )
+    from tradingagents.cli import data as data_commands
+
+    data_commands.register(commands, _help_parser)
     return parser
 
 

@@ -163,9 +163,17 @@ class ResilienceConfig(_Section):
     breaker_reset_seconds: Seconds
 
 
+class StoreConfig(_Section):
+    """``data.store``: the local market store (see :mod:`tradingagents.store`)."""
+
+    path: str | None
+    """A folder; relative paths are under the cache dir; None = ``<cache dir>/market``."""
+
+
 class DataConfig(_Section):
     mode: Literal["sandbox", "live", "auto"]
     cache_dir: str | None
+    store: StoreConfig
     sandbox: SandboxConfig
     resilience: ResilienceConfig
     sources: SourcesConfig
@@ -175,6 +183,14 @@ class DataConfig(_Section):
         if self.cache_dir is not None:
             return Path(self.cache_dir).expanduser()
         return default_cache_dir()
+
+    def store_path(self) -> Path:
+        """The market store's folder: ``store.path`` (relative to the cache dir), else
+        ``<cache dir>/market``."""
+        if self.store.path is None:
+            return self.cache_path() / "market"
+        path = Path(self.store.path).expanduser()
+        return path if path.is_absolute() else self.cache_path() / path
 
 
 def default_cache_dir() -> Path:

@@ -1,0 +1,125 @@
+"""Where the store's files live, how they are replaced atomically, and the writer's lock.
+
+Why a Parquet folder and not one DuckDB file: ``data update`` must run while another process
+runs ``discover``, and a DuckDB file is held for writing by one process at a time (readers of
+a file opened for writing elsewhere are refused). Here every write goes to a temporary file in
+the same folder, is fsynced and renamed over its target; a rename is atomic on POSIX, so a
+reader opens either the old file or the new one, never half of one, and needs no lock.
+Writers serialise on an advisory ``flock`` that the kernel drops when the process dies, so a
+killed ``data update`` never leaves the store locked. ``benchmarks/market_store.py`` measures
+the read against a DuckDB-file layout on the same data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tradingagents.store.errors import StoreBusy
+
+VERSION_FILE = "store.json"
+BARS_DIR = "bars"
+SPLITS_FILE = "splits.parquet"
+LISTING_FILE = "listing.parquet"
+LOCK_FILE = "write.lock"
+TEMP_PREFIX = ".tmp-"
+"""Files being written; readers skip them and the next writer deletes the ones a killed
+writer left behind."""
+
+
+def session_file(root: Path, session: dt.date) -> Path:
+    return root / BARS_DIR / f"{session.isoformat()}.parquet"
+
+
+def session_files(root: Path) -> dict[dt.date, Path]:
+    """Every complete session file, by session date, oldest first."""
+    folder = root / BARS_DIR
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in folder.iterdir():
+        if path.name.startswith(TEMP_PREFIX) or path.suffix != ".parquet":
+            continue
+        try:
+            found[dt.date.fromisoformat(path.stem)] = path
+        except ValueError:
+            continue  # not ours: a file the user dropped in
+    return dict(sorted(found.items()))
+
+
+def write_table(path: Path, table: pa.Table, metadata: Mapping[str, str] | None = None) -> None:
+    """Write ``table`` to ``path`` atomically (temporary file, fsync, rename)."""
+    if metadata:
+        existing = table.schema.metadata or {}
+        table = table.replace_schema_metadata(
+            {**existing, **{k.encode(): v.encode() for k, v in metadata.items()}}
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".parquet", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            pq.write_table(table, sink, compression="zstd")
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as sink:
+            sink.write(text)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def remove_leftovers(root: Path) -> int:
+    """Delete temporary files a killed writer left; call only while holding the lock."""
+    removed = 0
+    for folder in (root, root / BARS_DIR):
+        if not folder.is_dir():
+            continue
+        for path in folder.glob(f"{TEMP_PREFIX}*"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def write_lock(root: Path, *, wait: bool) -> Iterator[None]:
+    """Hold the store's write lock; without ``wait``, raise :class:`StoreBusy` at once when
+    another process holds it."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a+b") as lock:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(lock.fileno(), flags)
+        except BlockingIOError:
+            raise StoreBusy(
+                f"the market store {root} is being written by another process"
+                " (a data update or import); try again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
