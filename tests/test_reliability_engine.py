@@ -426,3 +426,13 @@ def test_a_gil_holding_scanner_times_out_but_the_healthy_one_it_froze_does_not()
     assert hogging["duration_seconds"] == pytest.approx(1.0, abs=0.05), "charged in full"
     assert healthy["status"] == "ok", healthy
     assert update["tickers"] == ["NVDA"]
+
+
+def test_reasons_for_invalid_candidates_are_bounded() -> None:
+    valid, invalid, reasons = validate_candidates(
+        [{"ticker": "Y" * 1_000_000}, {"ticker": "NVDA", "why": Unprintable()}],
+        scanner="s",
+        strategy="x",
+    )
+    assert valid == [] and invalid == 2
+    assert all(len(reason) < 400 for reason in reasons), [len(r) for r in reasons]

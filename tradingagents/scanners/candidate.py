@@ -12,7 +12,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from tradingagents.scanners.rendering import MAX_DEPTH, is_numpy_scalar, safe_repr
+from tradingagents.scanners.rendering import (
+    MAX_DEPTH,
+    bounded,
+    is_numpy_scalar,
+    safe_repr,
+    safe_str,
+    type_name,
+)
 
 Priority = Literal["critical", "high", "medium", "low"]
 
@@ -24,6 +31,8 @@ TICKER_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,5}([.\-][A-Z0-9]{1,3})?$")
 
 # How many invalid entries a report quotes; the count is always exact.
 MAX_INVALID_EXAMPLES = 5
+# Longest reason quoted for one invalid entry.
+MAX_REASON_CHARS = 300
 
 
 def normalise_ticker(text: str) -> str:
@@ -112,5 +121,7 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "candidate"
-        return f"{where}: {first['msg']}"
-    return str(exc).splitlines()[0]
+        text = f"{where}: {first['msg']}"
+    else:
+        text = (safe_str(exc, MAX_REASON_CHARS).splitlines() or [type_name(exc)])[0]
+    return bounded(text, MAX_REASON_CHARS)
