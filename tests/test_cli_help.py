@@ -52,9 +52,12 @@ def test_bad_flag_values_are_rejected_with_the_flags_name(
     assert message in run.stderr
 
 
-def test_sandbox_serve_help_names_the_real_command() -> None:
-    run = cli("sandbox", "serve", "--help")
-    assert run.returncode == 0
+@pytest.mark.parametrize("global_options", [[], ["-vv", "--log-file", "sandbox"]])
+def test_sandbox_serve_help_names_the_real_command(
+    global_options: list[str], tmp_path: Path
+) -> None:
+    run = cli(*global_options, "sandbox", "serve", "--help", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("usage: tradingagents sandbox serve")
     assert "python -m" not in run.stdout
     assert "examples:" in run.stdout

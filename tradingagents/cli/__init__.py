@@ -8,6 +8,7 @@ Heavy modules (LangGraph, pandas) are imported inside the commands that need the
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import sys
@@ -40,11 +41,18 @@ class UsageError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:2] == ["sandbox", "serve"]:
+    serve = _sandbox_serve_at(argv)
+    if serve is not None:
         # The sandbox owns its options (and their help); hand them over untouched.
         from tradingagents.sandbox.__main__ import main as sandbox_main
 
-        return sandbox_main(argv[1:], prog="tradingagents sandbox")
+        options = _global_options().parse_args(argv[:serve])
+        try:
+            configure_logging(options.verbose, options.log_file)
+        except UsageError as exc:
+            print(f"tradingagents: {exc}", file=sys.stderr)
+            return 2
+        return sandbox_main(argv[serve + 1 :], prog="tradingagents sandbox")
     args = _parser().parse_args(argv)
     try:
         configure_logging(args.verbose, args.log_file)
@@ -56,6 +64,37 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tradingagents: interrupted", file=sys.stderr)
         return 130
+
+
+def _sandbox_serve_at(argv: list[str]) -> int | None:
+    """Where ``sandbox serve`` starts in ``argv`` (after any global options), else None."""
+    previous = ""
+    for index, (word, following) in enumerate(itertools.pairwise(argv)):
+        if word == "sandbox" and following == "serve":
+            return index
+        if not word.startswith("-") and previous != "--log-file":
+            return None  # another command
+        previous = word
+    return None
+
+
+def _global_options() -> argparse.ArgumentParser:
+    """The options that go before the command (shared by every command)."""
+    parser = argparse.ArgumentParser(prog="tradingagents", add_help=False)
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log on stderr: -v the project's INFO, -vv its DEBUG, -vvv also libraries' DEBUG",
+    )
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="PATH",
+        help="also append the log to PATH (at least the project's INFO)",
+    )
+    return parser
 
 
 # -- logging ----------------------------------------------------------------------------------
@@ -165,21 +204,9 @@ def _parser() -> argparse.ArgumentParser:
             "Run `tradingagents COMMAND --help` for a command's options."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_global_options()],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log on stderr: -v the project's INFO, -vv its DEBUG, -vvv also libraries' DEBUG",
-    )
-    parser.add_argument(
-        "--log-file",
-        type=Path,
-        metavar="PATH",
-        help="also append the log to PATH (at least the project's INFO)",
-    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     discover = _help_parser(
