@@ -1,4 +1,9 @@
-"""Shared pieces of the sandbox emulator tests: servers, fixture paths, shape comparison."""
+"""Plain helpers shared by the sandbox and source tests: constants, sandbox and live-mode
+configs, knob changes, paths of the real captures (../shared/fixtures), shape comparison.
+
+Not a test module and holds no pytest fixtures: those live in conftest.py. Test modules
+import from here, never from one another.
+"""
 
 from __future__ import annotations
 
@@ -34,11 +39,65 @@ def load_fixture_json(*parts: str) -> Any:
     return json.loads(fixture_path(*parts).read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[SandboxServer]:
-    """One emulator for read-only tests (zero latency, no limits, no faults)."""
-    with SandboxServer(seed=SEED, trade_date=TRADE_DATE, services=INSTANT) as server:
-        yield server
+def sandbox_data(seed: int = SEED) -> dict[str, Any]:
+    """A config's ``data`` section: every source on the in-process sandbox, zero latency."""
+    return {
+        "mode": "sandbox",
+        "sandbox": {
+            "seed": seed,
+            "services": {name: {"latency": {"median_ms": 0}} for name in SERVICE_NAMES},
+        },
+    }
+
+
+# -- live mode pointed at an emulator -------------------------------------------------------
+
+FAST_RESILIENCE = {
+    "max_attempts": 3,
+    "backoff_max_seconds": 0.1,
+    "max_retry_after_seconds": 5,
+    "max_wait_seconds": 5,
+    "breaker_fail_max": 50,
+    "breaker_reset_seconds": 0.5,
+}
+KEYS = {
+    "finnhub": {"api_key": "test-finnhub-key"},
+    "reddit": {
+        "client_id": "test-reddit-id",
+        "client_secret": "test-reddit-secret",
+        "user_agent": "tradingagents-tests/0.1",
+    },
+    "alpha_vantage": {"api_key": "test-av-key"},
+    "sec": {"user_agent": "Tradingagents Tests tests@example.com"},
+    "prices": {},
+}
+
+
+def live_config(
+    server: SandboxServer,
+    cache_dir: Path,
+    *,
+    resilience: dict[str, Any] | None = None,
+    sources: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Live mode pointed at ``server``: unlimited client rate, 1 s timeouts, fast retries."""
+    urls = server.base_urls
+    sections: dict[str, dict[str, Any]] = {
+        name: {"base_url": urls[name], "rate_limit": None, "timeout_seconds": 1.0, **KEYS[name]}
+        for name in urls
+    }
+    sections["reddit"]["oauth_url"] = urls["reddit"]
+    sections["sec"]["data_url"] = urls["sec"]
+    for name, changes in (sources or {}).items():
+        sections[name].update(changes)
+    return {
+        "data": {
+            "mode": "live",
+            "cache_dir": str(cache_dir),
+            "resilience": {**FAST_RESILIENCE, **(resilience or {})},
+            "sources": sections,
+        }
+    }
 
 
 @contextlib.contextmanager

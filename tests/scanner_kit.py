@@ -1,13 +1,23 @@
-"""Small scanner classes for engine tests: real sleeps, real threads, no mocks."""
+"""Plain helpers for the engine and scanner tests: small scanner classes (real sleeps, real
+threads, no mocks), configs, and one run of the scanner node. Not a test module; the hubs
+these runs use are fixtures in conftest.py."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradingagents.discovery import BaseScanner
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+
+if TYPE_CHECKING:
+    from tradingagents.sources.hub import Sources
+
+# The sandbox market the scanner tests share: it has planted signals and decoys for every
+# built-in scanner.
+SCANNER_TRADE_DATE = "2026-06-01"
 
 # A scanner that never returns on its own waits on this; never set, so it truly hangs.
 FOREVER = threading.Event()
@@ -57,3 +67,15 @@ def hang(scanner: BaseScanner, state: dict[str, Any]) -> Any:
 
 def config(**execution: Any) -> dict[str, Any]:
     return {"discovery": {"scanner_execution": execution}}
+
+
+def scan(
+    sources: Sources,
+    run_config: dict[str, Any],
+    *scanners: type[BaseScanner],
+    trade_date: str = SCANNER_TRADE_DATE,
+) -> dict[str, Any]:
+    """The scanner node's update for ``scanners`` alone, through the real engine and hub."""
+    return DiscoveryGraph(run_config, scanners=list(scanners), sources=sources).scanner_node(
+        {"trade_date": trade_date}
+    )

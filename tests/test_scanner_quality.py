@@ -4,24 +4,33 @@ For each of 20 trade dates a sandbox market is generated and served on 127.0.0.1
 built-in scanner runs through the real sources and clients, and what each one found is
 compared with ``Market.truth(<scanner name>)``. The table is printed; each scanner must
 reach recall >= 0.95 and precision >= 0.9 over all dates.
+
+Each date has its own market, so nothing is shared between dates: they are scored in a pool
+of processes, one per usable core. A date is CPU-bound in one process (scanners, clients and
+the emulator share its GIL), so processes, not threads, are what make the dates overlap.
+The module is marked ``slow``: ``pytest -m "not slow"`` skips it locally; CI runs it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pandas as pd
 import pytest
 
 import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
+from tests.sandbox_fixtures import sandbox_data
 from tradingagents.discovery import SCANNER_REGISTRY, BaseScanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.signals import SIGNALS
 from tradingagents.sources.hub import Sources
 
 # Twenty sandbox markets and twelve scanners per date: minutes, not the suite's 120 s default.
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 SEED = 7
 DATES = [d.date().isoformat() for d in pd.bdate_range(end="2026-11-20", periods=20, freq="7B")]
@@ -44,50 +53,73 @@ def quality_config(scanners: list[type[BaseScanner]]) -> dict[str, Any]:
             # Measure detection, not the cap on how many candidates a scanner reports.
             "scanners": {cls.name: {"limit": 10_000} for cls in scanners},
         },
-        "data": {
-            "mode": "sandbox",
-            "sandbox": {
-                "seed": SEED,
-                "services": {s: {"latency": {"median_ms": 0}} for s in _SERVICES},
-            },
-        },
+        "data": sandbox_data(SEED),
     }
 
 
-_SERVICES = ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
+Counts = dict[str, int]
+
+
+def score_date(trade_date: str) -> dict[str, Counts]:
+    """One date's market, served and scanned in this process: scanner -> its counts.
+
+    Runs in a pool worker, so it builds everything it needs from module constants.
+    """
+    scanners = builtin_scanners()
+    config = quality_config(scanners)
+    sources = Sources.from_config(config, trade_date=trade_date)
+    try:
+        update = DiscoveryGraph(config, scanners=scanners, sources=sources).scanner_node(
+            {"trade_date": trade_date}
+        )
+        market = sources.sandbox.market  # type: ignore[union-attr]
+    finally:
+        sources.close()
+    found: dict[str, set[str]] = {cls.name: set() for cls in scanners}
+    for entry in update["candidate_metadata"]:
+        for name in entry["scanners"]:
+            found[name].add(entry["ticker"])
+    failed = {report["name"] for report in update["scanner_reports"] if report["status"] != "ok"}
+    counts: dict[str, Counts] = {}
+    for cls in scanners:
+        truth = set(market.truth(cls.name))
+        counts[cls.name] = {
+            "true_positive": len(found[cls.name] & truth),
+            "found": len(found[cls.name]),
+            "truth": len(truth),
+            "errors": int(cls.name in failed),
+        }
+    return counts
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @pytest.fixture(scope="module")
-def outcomes() -> Iterator[dict[str, dict[str, int]]]:
+def outcomes() -> Iterator[dict[str, Counts]]:
     """scanner -> {"true_positive", "found", "truth", "errors"} summed over DATES."""
     scanners = builtin_scanners()
     if not scanners:
         pytest.skip("no built-in scanners are registered yet")
-    config = quality_config(scanners)
     totals = {
         cls.name: {"true_positive": 0, "found": 0, "truth": 0, "errors": 0} for cls in scanners
     }
-    for trade_date in DATES:
-        sources = Sources.from_config(config, trade_date=trade_date)
+    # Spawned, not forked: the test process may already run threads (other fixtures' servers),
+    # and a fork copies their locks in whatever state they are.
+    with ProcessPoolExecutor(
+        max_workers=min(usable_cores(), len(DATES)),
+        mp_context=multiprocessing.get_context("spawn"),
+    ) as pool:
         try:
-            update = DiscoveryGraph(config, scanners=scanners, sources=sources).scanner_node(
-                {"trade_date": trade_date}
-            )
-            market = sources.sandbox.market  # type: ignore[union-attr]
-        finally:
-            sources.close()
-        found: dict[str, set[str]] = {cls.name: set() for cls in scanners}
-        for entry in update["candidate_metadata"]:
-            for name in entry["scanners"]:
-                found[name].add(entry["ticker"])
-        for report in update["scanner_reports"]:
-            if report["status"] != "ok":
-                totals[report["name"]]["errors"] += 1
-        for cls in scanners:
-            truth = set(market.truth(cls.name))
-            totals[cls.name]["true_positive"] += len(found[cls.name] & truth)
-            totals[cls.name]["found"] += len(found[cls.name])
-            totals[cls.name]["truth"] += len(truth)
+            for counts in pool.map(score_date, DATES):
+                for name, tally in counts.items():
+                    for key, value in tally.items():
+                        totals[name][key] += value
+        except BaseException:
+            # A date failed or the test timed out: finish only the dates already running.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     yield totals
 
 
@@ -96,7 +128,7 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def test_print_quality_table(
-    outcomes: dict[str, dict[str, int]], capsys: pytest.CaptureFixture[str]
+    outcomes: dict[str, Counts], capsys: pytest.CaptureFixture[str]
 ) -> None:
     header = ("scanner", "truth", "found", "TP", "recall", "precision", "errors")
     lines = [f"{header[0]:22} " + " ".join(f"{h:>9}" for h in header[1:])]
@@ -117,7 +149,7 @@ def test_print_quality_table(
 
 
 @pytest.mark.parametrize("signal", SIGNALS)
-def test_scanner_meets_the_quality_bar(outcomes: dict[str, dict[str, int]], signal: str) -> None:
+def test_scanner_meets_the_quality_bar(outcomes: dict[str, Counts], signal: str) -> None:
     if signal not in outcomes:
         pytest.fail(f"no built-in scanner named {signal!r}")
     t = outcomes[signal]

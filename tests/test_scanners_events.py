@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import tradingagents.scanners.builtin  # noqa: F401 - registers the built-in scanners
+from tests.sandbox_fixtures import sandbox_data
+from tests.scanner_kit import SCANNER_TRADE_DATE as TRADE_DATE
+from tests.scanner_kit import scan
 from tradingagents.config import ConfigError
 from tradingagents.discovery import SCANNER_REGISTRY, BaseScanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
@@ -31,8 +33,6 @@ from tradingagents.sources import budget
 from tradingagents.sources.errors import MissingCredentials, NotFound, TransientError
 from tradingagents.sources.hub import Sources
 
-SEED = 7
-TRADE_DATE = "2026-06-01"
 D = dt.date.fromisoformat(TRADE_DATE)
 NAMES = (
     "insider_buying",
@@ -51,40 +51,12 @@ def scanner_config(**scanners: dict[str, Any]) -> dict[str, Any]:
             "scanner_execution": {"max_workers": 6, "timeout_seconds": 60},
             "scanners": scanners,
         },
-        "data": {
-            "mode": "sandbox",
-            "sandbox": {
-                "seed": SEED,
-                "services": {
-                    s: {"latency": {"median_ms": 0}}
-                    for s in ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
-                },
-            },
-        },
+        "data": sandbox_data(),
     }
 
 
-@pytest.fixture(scope="module")
-def sources() -> Iterator[Sources]:
-    hub = Sources.from_config(scanner_config(), trade_date=TRADE_DATE)
-    try:
-        yield hub
-    finally:
-        hub.close()
-
-
-@pytest.fixture(scope="module")
-def market(sources: Sources) -> Market:
-    assert sources.sandbox is not None
-    return sources.sandbox.market
-
-
 def run(sources: Sources, name: str, **settings: Any) -> dict[str, Any]:
-    cls = SCANNER_REGISTRY.get(name)
-    config = scanner_config(**{name: settings})
-    return DiscoveryGraph(config, scanners=[cls], sources=sources).scanner_node(
-        {"trade_date": TRADE_DATE}
-    )
+    return scan(sources, scanner_config(**{name: settings}), SCANNER_REGISTRY.get(name))
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.sandbox_fixtures import sandbox_data
+from tests.scanner_kit import SCANNER_TRADE_DATE as TRADE_DATE
+from tests.scanner_kit import scan
 from tradingagents.config import ConfigError
 from tradingagents.discovery import BaseScanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
@@ -41,8 +44,6 @@ from tradingagents.sources.errors import DeadlineExceeded, NotFound, ServiceDown
 from tradingagents.sources.hub import Sources
 from tradingagents.sources.prices import BarsBatch, LocalPrices
 
-TRADE_DATE = "2026-06-01"  # has decoys for all six signals
-SEED = 7
 OTHER_TICKERS = 40
 SCANNERS: tuple[type[BaseScanner], ...] = (
     MarketMoversScanner,
@@ -53,7 +54,6 @@ SCANNERS: tuple[type[BaseScanner], ...] = (
     TrendTemplateScanner,
 )
 NAMES = [cls.name for cls in SCANNERS]
-SERVICES = ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
 REL = 1e-9
 
 
@@ -64,29 +64,8 @@ def scanner_config(universe: list[str], **scanners: dict[str, Any]) -> dict[str,
             "universe": {"symbols": universe},
             "scanners": scanners,
         },
-        "data": {
-            "mode": "sandbox",
-            "sandbox": {
-                "seed": SEED,
-                "services": {s: {"latency": {"median_ms": 0}} for s in SERVICES},
-            },
-        },
+        "data": sandbox_data(),
     }
-
-
-@pytest.fixture(scope="module")
-def sources() -> Iterator[Sources]:
-    hub = Sources.from_config(scanner_config([]), trade_date=TRADE_DATE)
-    try:
-        yield hub
-    finally:
-        hub.close()
-
-
-@pytest.fixture(scope="module")
-def market(sources: Sources) -> Market:
-    assert sources.sandbox is not None
-    return sources.sandbox.market
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +78,11 @@ def universe(market: Market) -> list[str]:
     return sorted((involved & symbols) | set(sorted(symbols)[:OTHER_TICKERS]))
 
 
-def run(sources: Sources, cls: type[BaseScanner], config: dict[str, Any]) -> dict[str, Any]:
-    return DiscoveryGraph(config, scanners=[cls], sources=sources).scanner_node(
-        {"trade_date": TRADE_DATE}
-    )
-
-
 @pytest.fixture(scope="module")
 def runs(sources: Sources, universe: list[str]) -> dict[str, dict[str, Any]]:
     """scanner name -> its scanner-node update, every hit reported (no limit)."""
     return {
-        cls.name: run(sources, cls, scanner_config(universe, **{cls.name: {"limit": 10_000}}))
+        cls.name: scan(sources, scanner_config(universe, **{cls.name: {"limit": 10_000}}), cls)
         for cls in SCANNERS
     }
 
@@ -325,7 +298,7 @@ def test_limit_keeps_the_strongest(
     sources: Sources, universe: list[str], runs: dict[str, Any], name: str
 ) -> None:
     cls = SCANNERS[NAMES.index(name)]
-    update = run(sources, cls, scanner_config(universe, **{name: {"limit": 1}}))
+    update = scan(sources, scanner_config(universe, **{name: {"limit": 1}}), cls)
     everything = [c["ticker"] for c in found(runs[name])]
     assert len(everything) > 1
     assert [c["ticker"] for c in found(update)] == everything[:1]
@@ -400,7 +373,7 @@ def test_contradictory_sma_periods_fail_with_a_clear_error(
     sources: Sources, universe: list[str]
 ) -> None:
     config = scanner_config(universe, trend_template={"fast_sma_days": 200})
-    (report,) = run(sources, TrendTemplateScanner, config)["scanner_reports"]
+    (report,) = scan(sources, config, TrendTemplateScanner)["scanner_reports"]
     assert report["status"] == "error"
     assert "fast_sma_days < middle_sma_days < slow_sma_days" in report["error"]
 
@@ -414,7 +387,7 @@ def test_tickers_without_bars_are_skipped_and_logged(
     hits = [c["ticker"] for c in found(runs["unusual_volume"])][:3]
     config = scanner_config([*hits, "NOSUCH"])
     with caplog.at_level(logging.INFO, logger="tradingagents.scanners.bars"):
-        update = run(sources, UnusualVolumeScanner, config)
+        update = scan(sources, config, UnusualVolumeScanner)
     (report,) = update["scanner_reports"]
     assert report["status"] == "ok", report["error"]
     assert [c["ticker"] for c in found(update)] == hits

@@ -22,8 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from tests.sandbox_fixtures import FIXTURES
-from tests.test_sources_resilience import KEYS
+from tests.sandbox_fixtures import FIXTURES, KEYS
 from tradingagents.sources import budget
 from tradingagents.sources.errors import MalformedResponse, NoAccess
 from tradingagents.sources.hub import Sources

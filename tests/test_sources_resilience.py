@@ -19,7 +19,14 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured
+from tests.sandbox_fixtures import (
+    FAST_RESILIENCE,
+    INSTANT,
+    SEED,
+    TRADE_DATE,
+    configured,
+    live_config,
+)
 from tradingagents.sandbox.server import SandboxServer
 from tradingagents.sources import budget
 from tradingagents.sources.errors import (
@@ -32,53 +39,6 @@ from tradingagents.sources.errors import (
 )
 from tradingagents.sources.http import clear_cache
 from tradingagents.sources.hub import Sources
-
-FAST_RESILIENCE = {
-    "max_attempts": 3,
-    "backoff_max_seconds": 0.1,
-    "max_retry_after_seconds": 5,
-    "max_wait_seconds": 5,
-    "breaker_fail_max": 50,
-    "breaker_reset_seconds": 0.5,
-}
-KEYS = {
-    "finnhub": {"api_key": "test-finnhub-key"},
-    "reddit": {
-        "client_id": "test-reddit-id",
-        "client_secret": "test-reddit-secret",
-        "user_agent": "tradingagents-tests/0.1",
-    },
-    "alpha_vantage": {"api_key": "test-av-key"},
-    "sec": {"user_agent": "Tradingagents Tests tests@example.com"},
-    "prices": {},
-}
-
-
-def live_config(
-    server: SandboxServer,
-    cache_dir: Path,
-    *,
-    resilience: dict[str, Any] | None = None,
-    sources: dict[str, dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """Live mode pointed at ``server``: unlimited client rate, 1 s timeouts, fast retries."""
-    urls = server.base_urls
-    sections: dict[str, dict[str, Any]] = {
-        name: {"base_url": urls[name], "rate_limit": None, "timeout_seconds": 1.0, **KEYS[name]}
-        for name in urls
-    }
-    sections["reddit"]["oauth_url"] = urls["reddit"]
-    sections["sec"]["data_url"] = urls["sec"]
-    for name, changes in (sources or {}).items():
-        sections[name].update(changes)
-    return {
-        "data": {
-            "mode": "live",
-            "cache_dir": str(cache_dir),
-            "resilience": {**FAST_RESILIENCE, **(resilience or {})},
-            "sources": sections,
-        }
-    }
 
 
 @pytest.fixture(scope="module")

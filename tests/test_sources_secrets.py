@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured
-from tests.test_sources_resilience import live_config
+from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured, live_config
 from tradingagents.sandbox.server import SandboxServer
 from tradingagents.sources.errors import SourceError
 from tradingagents.sources.hub import Sources
