@@ -292,3 +292,22 @@ def test_sandbox_serve_bad_port_is_one_line_and_exit_2() -> None:
     assert run.returncode == 2
     assert "argument --port: must be 0..65535, got 99999" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_terminal_shows_texts_as_data_not_markup() -> None:
+    import io
+
+    from rich.console import Console
+
+    from tradingagents.cli.discover import show_run
+
+    final = final_state()
+    final["final_ranking"][0]["context"] = "RSI [oversold] and [bold]loud[/bold]"
+    final["scanner_reports"][0]["coverage"]["summary"] = "498 of 500 [red]symbols[/red]"
+    final["scanner_reports"][0]["error"] = "failed: [dim]why[/dim]"
+    out = io.StringIO()
+    show_run(Console(file=out, width=80, color_system=None), final, top=5)
+    text = " ".join(out.getvalue().split())
+    assert "[oversold]" in text and "[bold]loud[/bold]" in text
+    assert "[red]symbols[/red]" in text.replace("│ ", "").replace(" │", "")
+    assert "failed: [dim]why[/dim]" in text

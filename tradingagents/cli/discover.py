@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tradingagents.cli import UsageError
 from tradingagents.cli.progress import STATUS_STYLE, ScannerProgress
@@ -145,7 +146,7 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
             STATUS_STYLE.get(r["status"], r["status"]),
             f"{r['duration_seconds']:.2f}",
             str(r["candidates"]),
-            coverage_text(r),
+            Text(coverage_text(r)),  # data, not markup: "[...]" must print as is
         )
         if r.get("error"):
             problems.append((r["name"], r["status"], r["error"]))
@@ -184,8 +185,8 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
             row["ticker"],
             f"{row['score']}",
             "" if price is None else f"{price:,.2f}",
-            ", ".join(row.get("strategies", [])),
-            textwrap.shorten(row.get("context", ""), 120, placeholder=" …"),
+            Text(", ".join(row.get("strategies", []))),
+            Text(textwrap.shorten(row.get("context", ""), 120, placeholder=" …")),
         )
     console.print(ranking)
     if final.get("ranking_error"):
