@@ -155,7 +155,9 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
         console.print(f"  {name} ({status}): {error}", highlight=False, markup=False)
 
     console.print(
-        "\n" + summary_line(final["scan_summary"], final["scanner_reports"]), highlight=False
+        "\n" + summary_line(final["scan_summary"], final["scanner_reports"]),
+        highlight=False,
+        markup=False,
     )
     kept, dropped = (
         len(final.get("filtered_candidates", [])),
