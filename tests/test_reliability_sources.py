@@ -5,6 +5,7 @@ secrets in reprs. Everything runs against the sandbox emulator's fault knobs."""
 from __future__ import annotations
 
 import logging
+import pprint
 import threading
 import time
 from collections.abc import Iterator
@@ -15,19 +16,60 @@ import pytest
 
 from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured
 from tests.scanner_kit import config, make_scanner
-from tests.test_sources_resilience import live_config
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.server import SandboxServer
 from tradingagents.sources import budget
 from tradingagents.sources.errors import (
     DeadlineExceeded,
+    InvalidCredentials,
     RateLimited,
     SourceError,
     SourceUnavailable,
 )
 from tradingagents.sources.hub import Sources
 
+KEYS: dict[str, dict[str, str]] = {
+    "finnhub": {"api_key": "test-finnhub-key"},
+    "reddit": {
+        "client_id": "test-reddit-id",
+        "client_secret": "test-reddit-secret",
+        "user_agent": "tradingagents-tests/0.1",
+    },
+    "alpha_vantage": {"api_key": "test-av-key"},
+    "sec": {"user_agent": "Tradingagents Tests tests@example.com"},
+    "prices": {},
+}
+FAST_RESILIENCE = {
+    "max_attempts": 3,
+    "backoff_max_seconds": 0.1,
+    "max_retry_after_seconds": 5,
+    "max_wait_seconds": 5,
+    "breaker_fail_max": 50,
+    "breaker_reset_seconds": 0.5,
+}
 DRIP = {"drip_rate": 1.0, "drip_bytes": 1, "drip_interval_seconds": 0.05}
+
+
+def live_config(
+    server: SandboxServer, cache_dir: Path, *, resilience: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Live mode with these keys, pointed at ``server``: the two-process setup a user has with
+    ``tradingagents sandbox serve``. Unlimited client rate, 1 s timeouts, fast retries."""
+    urls = server.base_urls
+    sections = {
+        name: {"base_url": urls[name], "rate_limit": None, "timeout_seconds": 1.0, **keys}
+        for name, keys in KEYS.items()
+    }
+    sections["reddit"]["oauth_url"] = urls["reddit"]
+    sections["sec"]["data_url"] = urls["sec"]
+    return {
+        "data": {
+            "mode": "live",
+            "cache_dir": str(cache_dir),
+            "resilience": {**FAST_RESILIENCE, **(resilience or {})},
+            "sources": sections,
+        }
+    }
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +209,43 @@ def test_retry_after_zero_or_negative_backs_off_instead_of_hammering(
     assert server.counters()["finnhub"]["/quote"] == {200: 1, 429: 4}
     # Three backoff sleeps of at least 0.2 s each (the cap); at once it took ~10 ms.
     assert elapsed >= 0.55, f"4 attempts in {elapsed:.3f} s: no backoff"
+
+
+# -- item 8: no key in a repr or an inspectable attribute ----------------------------------------
+
+SECRETS = ("test-finnhub-key", "test-reddit-id", "test-reddit-secret", "test-av-key")
+
+
+def test_reprs_and_attributes_of_the_sources_never_show_keys(hub: Sources) -> None:
+    shown = [
+        repr(hub.access),
+        str(hub.access),
+        pprint.pformat(hub.access),
+        repr(hub.access["reddit"].credentials),
+        repr(hub.finnhub.session.params),
+        str(hub.finnhub.session.params),
+        repr(vars(hub.finnhub)),
+        repr(vars(hub.reddit)),
+        repr(vars(hub.alpha_vantage)),
+        repr(vars(hub.sec)),
+    ]
+    for text in shown:
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} shown in {text[:300]}"
+    # Masked for people, intact for the wire: every keyed source still authenticates.
+    assert hub.finnhub.quote("A") is not None
+    assert hub.reddit.listing("wallstreetbets", limit=5)
+    assert hub.alpha_vantage.top_gainers_losers() is not None
+
+
+def test_a_401_that_echoes_the_query_never_leaks_the_key(
+    server: SandboxServer, hub: Sources
+) -> None:
+    faults = {"echo_query_on_401": True}
+    with (
+        configured(server, "finnhub", valid_keys=["another-key"], faults=faults),
+        pytest.raises(InvalidCredentials) as caught,
+    ):
+        hub.finnhub.quote("A")
+    assert "Invalid API key in request" in str(caught.value)
+    assert "test-finnhub-key" not in str(caught.value)

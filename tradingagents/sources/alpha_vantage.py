@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import pandas as pd
 import requests
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SecretStr
 
 from tradingagents.sources.bars import BarsError, normalise_bars
 from tradingagents.sources.classify import error_from_exception, error_from_response
@@ -128,7 +128,7 @@ class AlphaVantageSource:
         self.session = session
         self.guard = Guard(NAME, resilience, translate)
         self._url = f"{settings.base_url}/query"
-        self._api_key = api_key
+        self._api_key = SecretStr(api_key)  # masked in vars() and reprs
 
     def top_gainers_losers(self) -> Movers:
         return self._query(
@@ -175,7 +175,7 @@ class AlphaVantageSource:
     def _query(
         self, function: str, params: dict[str, str], parse: Callable[[dict[str, Any]], T]
     ) -> T:
-        query = {"function": function, **params, "apikey": self._api_key}
+        query = {"function": function, **params, "apikey": self._api_key.get_secret_value()}
 
         def attempt() -> T:
             response = self.session.get(self._url, params=query)

@@ -18,10 +18,21 @@ from dataclasses import dataclass, field
 
 from tradingagents.sources.config import DataConfig
 from tradingagents.sources.errors import MissingCredentials
-from tradingagents.sources.redaction import register_secret
+from tradingagents.sources.redaction import MASK, is_secret_name, register_secret
 from tradingagents.sources.specs import Mode, SourceSpec, source_specs
 
 logger = logging.getLogger(__name__)
+
+
+class SecretDict(dict[str, str]):
+    """A plain dict whose repr masks the values under secret names (``token``, ``api_key``,
+    ``client_secret``...): request parameters and credentials a user may print or inspect.
+    Its contents are untouched, so requests and the clients still send the real values."""
+
+    def __repr__(self) -> str:
+        return repr({key: MASK if is_secret_name(key) else value for key, value in self.items()})
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -30,9 +41,13 @@ class SourceAccess:
 
     source: str
     mode: Mode
-    credentials: Mapping[str, str] = field(default_factory=dict)
+    credentials: Mapping[str, str] = field(default_factory=SecretDict)
     missing: tuple[str, ...] = ()
     """Environment variable names of required keys that are not set (live mode only)."""
+
+    def __post_init__(self) -> None:
+        # Masked in this dataclass's repr (and anyone else's) however they were given.
+        object.__setattr__(self, "credentials", SecretDict(self.credentials))
 
     @property
     def unavailable_reason(self) -> str | None:

@@ -16,6 +16,7 @@ import finnhub
 
 from tradingagents.sources.classify import error_from_exception, error_from_response
 from tradingagents.sources.config import FinnhubConfig, ResilienceConfig
+from tradingagents.sources.credentials import SecretDict
 from tradingagents.sources.errors import MalformedResponse, SourceError
 from tradingagents.sources.finnhub_records import (
     CompanyProfile,
@@ -49,7 +50,7 @@ class _Client(finnhub.Client):  # type: ignore[misc]
 
     def __init__(self, api_key: str, session: SourceSession, api_url: str, timeout: float) -> None:
         session.headers.update({"Accept": "application/json", "User-Agent": "finnhub/python"})
-        session.params = {"token": api_key}
+        session.params = SecretDict(token=api_key)  # repr-safe: printing the session hides it
         self._session = session
         self.API_URL = api_url
         self.DEFAULT_TIMEOUT = timeout

@@ -22,6 +22,7 @@ import requests
 from tradingagents.sources import budget
 from tradingagents.sources.classify import error_from_exception, error_from_response
 from tradingagents.sources.config import RedditConfig, ResilienceConfig
+from tradingagents.sources.credentials import SecretDict
 from tradingagents.sources.errors import InvalidCredentials, NotFound, SourceError
 from tradingagents.sources.http import SourceSession
 from tradingagents.sources.records import Record
@@ -134,8 +135,11 @@ class RedditSource:
     ) -> None:
         self.session = session
         self.guard = Guard(NAME, resilience, translate)
-        self._settings = settings
-        self._credentials = credentials
+        # Only what praw needs: the settings also hold any keys given in the config.
+        self._oauth_url = settings.oauth_url
+        self._reddit_url = settings.base_url
+        self._timeout = settings.timeout_seconds
+        self._credentials = SecretDict(credentials)  # masked in vars() and reprs
         self._local = threading.local()
 
     def listing(
@@ -187,12 +191,12 @@ class RedditSource:
                 client_secret=self._credentials["client_secret"],
                 user_agent=self._credentials["user_agent"],
                 check_for_updates=False,
-                oauth_url=self._settings.oauth_url,
-                reddit_url=self._settings.base_url,
+                oauth_url=self._oauth_url,
+                reddit_url=self._reddit_url,
                 requestor_class=BudgetedRequestor,
                 requestor_kwargs={
                     "session": self.session,
-                    "timeout": self._settings.timeout_seconds,
+                    "timeout": self._timeout,
                 },
             )
             self._local.reddit = reddit
