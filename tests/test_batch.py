@@ -111,3 +111,21 @@ def test_processes_backend_gives_the_same_results_as_threads() -> None:
     assert [strip(r) for r in on_processes.items] == [strip(r) for r in on_threads.items]
     assert on_processes.summary.backend == "processes"
     assert on_processes.summary.chunk_size == 6
+
+
+@pytest.mark.timeout(30)
+def test_closing_a_threads_stream_ends_running_chunks_after_their_current_item() -> None:
+    import threading
+
+    job = ProcessingJob([("sleep", 0.2, i) for i in range(20)], behave, chunk_size=10)
+    results = ProcessingEngine("threads", max_workers=1).stream(job)
+    assert next(results).index == 0
+    results.close()
+
+    def chunk_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("batch-chunk")]
+
+    deadline = time.monotonic() + 1.5  # 9 more items of the chunk would take 1.8 s
+    while chunk_threads() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not chunk_threads()

@@ -111,13 +111,15 @@ def test_ctrl_c_stops_every_worker_within_a_second_and_leaves_no_orphan(tmp_path
     try:
         assert wait_until(lambda: len(pids_in(tmp_path)) == 2, 60), "workers never started"
         below = descendants(child.pid)
-        assert set(pids_in(tmp_path)) <= below
+        workers = pids_in(tmp_path)
+        assert set(workers) <= below
         interrupted = time.monotonic()
         child.send_signal(signal.SIGINT)
+        assert wait_until(lambda: not any(alive(p) for p in workers), 10)
+        assert time.monotonic() - interrupted < 1.0  # measured ~0.1 s on a loaded machine
         assert child.wait(timeout=30) == 130
-        assert wait_until(lambda: not any(alive(p) for p in below), 30)
-        # Generous for a shared machine; benchmarks/batch.py reports the time itself.
-        assert time.monotonic() - interrupted < 3
+        # The forkserver and resource tracker follow the interpreter's exit.
+        assert wait_until(lambda: not any(alive(p) for p in below), 10)
     finally:
         if child.poll() is None:
             child.kill()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from tradingagents.batch.chunking import index_chunks, with_items
@@ -69,7 +69,7 @@ class DaskBackend:
         threads = sum(self.client().nthreads().values())  # type: ignore[no-untyped-call]
         return max(1, threads)
 
-    def stream(self, job: ProcessingJob, chunk_size: int) -> Iterator[ItemResult]:
+    def stream(self, job: ProcessingJob, chunk_size: int) -> Generator[ItemResult, None, None]:
         from distributed import as_completed
 
         client = self.client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from types import TracebackType
 from typing import Literal, Protocol
 
@@ -21,7 +21,9 @@ ProgressCallback = Callable[[int, int, ItemResult], None]
 class Backend(Protocol):
     name: str
 
-    def stream(self, job: ProcessingJob, chunk_size: int) -> Iterator[ItemResult]: ...
+    def stream(
+        self, job: ProcessingJob, chunk_size: int
+    ) -> Generator[ItemResult, None, None]: ...
 
     def close(self) -> None: ...
 
@@ -72,7 +74,7 @@ class ProcessingEngine:
     def chunk_size(self, job: ProcessingJob) -> int:
         return job.chunk_size or auto_chunk_size(len(job.items), self.workers)
 
-    def stream(self, job: ProcessingJob) -> Iterator[ItemResult]:
+    def stream(self, job: ProcessingJob) -> Generator[ItemResult, None, None]:
         """Item results in completion order (each carries its ``index``); nothing is kept,
         so results too big to hold together can be written out one at a time."""
         total = len(job.items)
@@ -83,7 +85,7 @@ class ProcessingEngine:
                     self.progress(done, total, result)
                 yield result
         finally:
-            results.close()  # type: ignore[attr-defined]
+            results.close()
 
     def run(self, job: ProcessingJob) -> ProcessingResult:
         """All item results, in submission order, with a summary."""
@@ -94,7 +96,7 @@ class ProcessingEngine:
             for result in results:
                 ordered[result.index] = result
         finally:
-            results.close()  # type: ignore[attr-defined]
+            results.close()
         wall = time.perf_counter() - started
         items = [r for r in ordered if r is not None]
         if len(items) != len(ordered):

@@ -23,7 +23,7 @@ import multiprocessing
 import pickle
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -70,7 +70,7 @@ class _Run:
         self._fresh = index_chunks(len(self.job.items), self.chunk_size)
         self._ids = itertools.count()
 
-    def results(self) -> Iterator[ItemResult]:
+    def results(self) -> Generator[ItemResult, None, None]:
         while True:
             self._fill()
             if not self.in_flight:
@@ -185,7 +185,7 @@ class ProcessBackend:
         self.workers = workers
         self.start_method = start_method or default_start_method()
 
-    def stream(self, job: ProcessingJob, chunk_size: int) -> Iterator[ItemResult]:
+    def stream(self, job: ProcessingJob, chunk_size: int) -> Generator[ItemResult, None, None]:
         context = multiprocessing.get_context(self.start_method)
         reader, writer = context.Pipe(duplex=False)
         pool = ProcessPool(

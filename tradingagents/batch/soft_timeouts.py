@@ -45,11 +45,16 @@ def run_chunk_soft(
     fn: Callable[[Any], Any],
     indexed_items: Sequence[tuple[int, Any]],
     timeout: float | None,
+    stop: threading.Event | None = None,
 ) -> list[tuple[int, Outcome]]:
+    """Outcomes of the items run so far; ``stop`` (threads backend only: an Event does not
+    travel to a Dask worker) ends the chunk after its current item."""
     results: list[tuple[int, Outcome]] = []
     runner = _ItemThread(fn)
     try:
         for index, item in indexed_items:
+            if stop is not None and stop.is_set():
+                break
             started = time.perf_counter()
             runner.submit(item)
             try:

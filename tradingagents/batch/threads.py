@@ -5,8 +5,9 @@ reported ``timeout`` on time and its thread abandoned (see ``soft_timeouts``).""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from threading import Event
 
 from tradingagents.batch.chunking import index_chunks, with_items
 from tradingagents.batch.job import ProcessingJob
@@ -22,10 +23,11 @@ class ThreadBackend:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def stream(self, job: ProcessingJob, chunk_size: int) -> Iterator[ItemResult]:
+    def stream(self, job: ProcessingJob, chunk_size: int) -> Generator[ItemResult, None, None]:
         chunks = index_chunks(len(job.items), chunk_size)
         in_flight: set[Future[list[tuple[int, Outcome]]]] = set()
         executor = ThreadPoolExecutor(self.workers, thread_name_prefix="batch-chunk")
+        stop = Event()
         try:
             while True:
                 while len(in_flight) < self.workers * CHUNKS_IN_FLIGHT_PER_WORKER:
@@ -38,6 +40,7 @@ class ThreadBackend:
                             job.fn,
                             with_items(indices, job.items),
                             job.timeout_per_item,
+                            stop,
                         )
                     )
                 if not in_flight:
@@ -50,6 +53,9 @@ class ThreadBackend:
                         ready.append(ItemResult.from_outcome(index, job.items[index], outcome))
                 yield from ready
         finally:
+            # On Ctrl-C or an abandoned stream: running chunks end after their current item
+            # (the executor's threads are joined at interpreter exit).
+            stop.set()
             executor.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
