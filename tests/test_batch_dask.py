@@ -59,3 +59,19 @@ def test_dask_reports_a_hung_item_timeout_on_time_and_discards_its_result(
     assert 1 <= hung.duration < 5
     assert [r.value for r in result.items] == [1, None, 9, 16]
     assert progress == [1, 2, 3, 4]
+
+
+@pytest.mark.timeout(120)
+def test_an_existing_scheduler_is_used_by_address_and_left_running(
+    dask_engine: ProcessingEngine,
+) -> None:
+    address = dask_engine.address
+    assert address is not None and address.startswith("tcp://127.0.0.1:")
+    with pytest.raises(ValueError, match="max_workers= does not apply"):
+        ProcessingEngine("dask", address=address, max_workers=4)
+    with ProcessingEngine("dask", address=address) as remote:
+        result = remote.run(ProcessingJob([("square", i) for i in range(5)], behave))
+    assert [r.value for r in result.items] == [0, 1, 4, 9, 16]
+    assert result.summary.workers == 2  # the cluster's worker threads
+    # Closing the engine that connected by address leaves the cluster running.
+    assert dask_engine.run(ProcessingJob([("square", 7)], behave)).values == [49]

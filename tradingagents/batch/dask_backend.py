@@ -43,18 +43,32 @@ class DaskBackend:
     name = "dask"
 
     def __init__(self, workers: int, address: str | None = None) -> None:
-        self.workers = workers
-        self.address = address
+        self._local_workers = workers
+        self._address = address
         self._cluster: LocalCluster | None = None
         self._client: Client | None = None
+
+    @property
+    def workers(self) -> int:
+        """Worker threads: those of the LocalCluster started here, or, on an existing
+        cluster, those its scheduler knows now (connecting if needed)."""
+        return self._local_workers if self._address is None else self.worker_threads()
+
+    @property
+    def address(self) -> str:
+        """The scheduler's address (starting the LocalCluster if needed)."""
+        scheduler = self.client().scheduler
+        if scheduler is None:
+            raise RuntimeError("the Dask client has no scheduler connection")
+        return str(scheduler.address)
 
     def client(self) -> Client:
         if self._client is None:
             from distributed import Client, LocalCluster
 
-            if self.address is None:
+            if self._address is None:
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=self.workers,
+                    n_workers=self._local_workers,
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
@@ -62,7 +76,7 @@ class DaskBackend:
                 )
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
             else:
-                self._client = Client(self.address)  # type: ignore[no-untyped-call]
+                self._client = Client(self._address)  # type: ignore[no-untyped-call]
         return self._client
 
     def worker_threads(self) -> int:

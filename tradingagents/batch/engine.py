@@ -21,6 +21,9 @@ ProgressCallback = Callable[[int, int, ItemResult], None]
 class Backend(Protocol):
     name: str
 
+    @property
+    def workers(self) -> int: ...
+
     def stream(
         self, job: ProcessingJob, chunk_size: int
     ) -> Generator[ItemResult, None, None]: ...
@@ -61,15 +64,32 @@ class ProcessingEngine:
             raise ValueError(f"max_workers must be a positive integer, got {max_workers!r}")
         if address is not None and backend != "dask":
             raise ValueError(f"address= is for the dask backend, not {backend!r}")
+        if address is not None and max_workers is not None:
+            raise ValueError(
+                "max_workers= does not apply to an existing Dask cluster: its workers are "
+                "started where the cluster runs"
+            )
         if start_method is not None and backend != "processes":
             raise ValueError(f"start_method= is for the processes backend, not {backend!r}")
-        self.workers = max_workers or usable_cores()
         self.progress = progress
-        self._backend = _make_backend(backend, self.workers, address, start_method)
+        self._backend = _make_backend(
+            backend, max_workers or usable_cores(), address, start_method
+        )
 
     @property
     def backend(self) -> str:
         return self._backend.name
+
+    @property
+    def workers(self) -> int:
+        return self._backend.workers
+
+    @property
+    def address(self) -> str | None:
+        """The Dask scheduler's address (e.g. to find its dashboard); None on other backends."""
+        from tradingagents.batch.dask_backend import DaskBackend
+
+        return self._backend.address if isinstance(self._backend, DaskBackend) else None
 
     def chunk_size(self, job: ProcessingJob) -> int:
         return job.chunk_size or auto_chunk_size(len(job.items), self.workers)
