@@ -5,7 +5,8 @@ functions by reference.
 An item is a tuple naming what the function does with it:
 ``("square", x)``, ``("raise", message)``, ``("sleep", seconds, value)``,
 ``("hang", pid_dir)`` (writes its process id into ``pid_dir`` then sleeps for a minute),
-``("exit", code)`` (``os._exit``) and ``("segfault",)``.
+``("exit", code)`` (``os._exit``), ``("segfault",)``, ``("sysexit", code)`` (``sys.exit``)
+and ``("unpicklable",)`` (returns a lambda).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def behave(item: tuple[Any, ...]) -> Any:
         os._exit(item[1])
     if kind == "segfault":
         ctypes.string_at(0)
+    if kind == "sysexit":
+        raise SystemExit(item[1])
+    if kind == "unpicklable":
+        return lambda: None
     raise AssertionError(f"unknown test item {item!r}")
 
 

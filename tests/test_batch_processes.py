@@ -78,6 +78,21 @@ def test_a_worker_that_dies_costs_only_its_item() -> None:
 
 
 @pytest.mark.timeout(60)
+def test_sys_exit_and_an_unpicklable_value_fail_only_their_item() -> None:
+    items = [("sysexit", 4), ("square", 2), ("unpicklable",), ("square", 3)]
+    result = ProcessingEngine(max_workers=2).run(ProcessingJob(items, behave, chunk_size=4))
+    assert [r.status for r in result.items] == [
+        ItemStatus.ERROR,
+        ItemStatus.OK,
+        ItemStatus.ERROR,
+        ItemStatus.OK,
+    ]
+    assert (result.items[0].error_type, result.items[0].error) == ("SystemExit", "4")
+    assert "could not be sent back" in (result.items[2].error or "")
+    assert [result.items[1].value, result.items[3].value] == [4, 9]
+
+
+@pytest.mark.timeout(60)
 def test_an_unpicklable_function_fails_its_items_with_a_clear_error() -> None:
     result = ProcessingEngine(max_workers=2).run(
         ProcessingJob([1, 2, 3], lambda x: x, chunk_size=2)

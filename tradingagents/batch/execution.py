@@ -19,7 +19,7 @@ def run_item(fn: Callable[[Any], Any], item: Any) -> Outcome:
     started = time.perf_counter()
     try:
         value = fn(item)
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # sys.exit() in fn fails its item, not the worker
         return Outcome(
             ItemStatus.ERROR,
             None,
