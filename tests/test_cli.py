@@ -8,43 +8,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.cli_kit import FAST_SANDBOX, ROOT, cli, write_config
+
 TRADE_DATE = "2026-11-20"
-FAST_SANDBOX = {
-    s: {"latency": {"median_ms": 0}}
-    for s in ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
-}
-
-
-def cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    for key in (
-        "FINNHUB_API_KEY",
-        "REDDIT_CLIENT_ID",
-        "REDDIT_CLIENT_SECRET",
-        "ALPHA_VANTAGE_API_KEY",
-    ):
-        if env is None or key not in env:
-            environment.pop(key, None)
-    return subprocess.run(
-        [sys.executable, "-m", "tradingagents", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=cwd or ROOT,
-        timeout=180,
-    )
-
-
-def write_config(path: Path, config: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(config))
-    return path
 
 
 def test_discover_on_the_sandbox_writes_results_and_prints_json(tmp_path: Path) -> None:

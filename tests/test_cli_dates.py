@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_kit import FAST_SANDBOX, cli, write_config
 from tests.scanner_kit import config, make_scanner
-from tests.test_cli import FAST_SANDBOX, cli, write_config
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.market_bars import MIN_TRADE_DATE
 from tradingagents.trade_dates import TradeDateError, earliest_date, resolve_trade_date

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli_kit import ROOT, cli, write_config
 from tests.sandbox_fixtures import INSTANT
-from tests.test_cli import ROOT, cli, write_config
 from tradingagents.cli.discover import exit_code
 from tradingagents.sandbox.server import SandboxServer
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import cli, write_config
+from tests.cli_kit import cli, write_config
 from tradingagents.cli import configure_logging
 
 

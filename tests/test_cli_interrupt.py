@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import ROOT
+from tests.cli_kit import ROOT
 
 # Realistic (default) sandbox latency, so the run is still going when it is interrupted.
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli_kit import cli
 from tests.scanner_kit import config, make_scanner
-from tests.test_cli import cli
 from tradingagents.cli.results import (
     RESULT_KEYS,
     ResultsDirError,
