@@ -25,9 +25,10 @@ meanwhile (per-thread CPU clocks) held the GIL: it is charged in full and times 
 timeout from its own start. Every other running task was frozen, and its deadline moves by
 the frozen time, so a healthy task is not reported ``timeout`` for waiting on the GIL; its
 reported duration is still its wall time. A truly hung task times out at exactly its
-timeout from its own start, later only by freezes it sat through (when nothing, not even
-the supervisor, could run). Where per-thread CPU clocks do not exist (not POSIX), nobody is
-moved. Many short C calls are ordinary contention, shared by all, and not forgiven; a
+timeout from its own start, later only by the freezes another task caused while it waited
+(when nothing, not even the supervisor, could run). A stall no task caused (the machine
+stopped the process) is not forgiven, nor are many short C calls (ordinary contention,
+shared by all). Where per-thread CPU clocks do not exist (not POSIX), nobody is moved. A
 CPU-bound scanner belongs in a process of its own.
 """
 
@@ -111,13 +112,13 @@ class DeadlinePool(Generic[T]):
         next_task = 0
         running: set[int] = set()
         deadlines: list[tuple[float, int]] = []  # heap of (deadline, index); may be stale
-        clock = _Clocks(self.workers, self.timeout)
+        clock = _Clocks(self.timeout)
 
         def launch(index: int) -> None:
             context = contextvars.copy_context()
             thread = threading.Thread(
                 target=context.run,
-                args=(_work, index, tasks[index], inbox),
+                args=(_work, index, tasks[index], inbox, clock),
                 name=f"{self.name}-{index}",
                 daemon=True,
             )
@@ -209,17 +210,21 @@ class _Clocks:
     stopped the process). The task whose thread used the most CPU meanwhile (read from its
     thread's CPU clock) held the interpreter and is charged in full, as is any task that used
     at least half as much; every other running task was frozen, and its deadline moves by
-    the frozen time.
+    the frozen time. When no task used a noticeable share (:data:`HOLDER_MIN_SHARE`), no task
+    caused the freeze and nobody is moved.
     """
 
-    def __init__(self, workers: dict[int, threading.Thread], timeout: float | None) -> None:
-        self.workers = workers
+    def __init__(self, timeout: float | None) -> None:
         self.timeout = timeout
         self.started: dict[int, float] = {}
         self.deadline: dict[int, float] = {}
         self._frozen: dict[int, list[tuple[float, float]]] = {}
         self._cpu: dict[int, float | None] = {}
         self._marked = time.monotonic()
+        # Written by the worker threads: each one's CPU clock, and its CPU time as it ended
+        # (a freeze may be noticed only after a frozen task's thread has ended).
+        self._clock_ids: dict[int, int] = {}
+        self._final_cpu: dict[int, float] = {}
 
     def start(self, index: int, at: float) -> float | None:
         """Record a task's start; its deadline (``None``: no timeout)."""
@@ -252,9 +257,14 @@ class _Clocks:
             if before is not None and after is not None:
                 used[index] = after - before
         busiest = max(used.values(), default=0.0)
+        cpu_text = ", ".join(f"{index}: {cpu:.2f} s" for index, cpu in sorted(used.items()))
+        if busiest < HOLDER_MIN_SHARE * late:
+            # No task held the GIL (the machine stalled us all): nothing to forgive.
+            logger.info("process stalled for %.2f s (task CPU: %s)", late, cpu_text)
+            return
         moved = []
         for index, cpu in used.items():
-            if cpu >= busiest / 2 and cpu >= HOLDER_MIN_SHARE * late:
+            if cpu >= busiest / 2:
                 continue  # it ran while the others could not: charged in full
             self._frozen.setdefault(index, []).append((now - late, now))
             moved.append(index)
@@ -262,20 +272,38 @@ class _Clocks:
                 self.deadline[index] += now - max(now - late, self.started[index])
                 heapq.heappush(deadlines, (self.deadline[index], index))
         logger.info(
-            "interpreter frozen for %.2f s; deadlines moved for tasks %s", late, moved or "none"
+            "interpreter frozen for %.2f s (task CPU: %s); deadlines moved for tasks %s",
+            late,
+            cpu_text,
+            moved or "none",
         )
 
+    def thread_started(self, index: int) -> None:
+        """In the task's own thread: the one place its clock id can be taken safely
+        (``pthread_getcpuclockid`` on a thread that may have exited is undefined)."""
+        if hasattr(time, "pthread_getcpuclockid"):
+            self._clock_ids[index] = time.pthread_getcpuclockid(threading.get_ident())
+
+    def thread_ending(self, index: int) -> None:
+        """In the task's own thread, as it ends."""
+        self._final_cpu[index] = time.thread_time()
+
     def _cpu_of(self, index: int) -> float | None:
-        thread = self.workers.get(index)
-        if thread is None or thread.ident is None or not hasattr(time, "pthread_getcpuclockid"):
-            return None  # no per-thread CPU clock here: the task is charged (never moved)
-        try:
-            return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
-        except OSError:  # the thread has just ended
+        """CPU time of the task's thread; ``None`` when unknown (no per-thread CPU clocks
+        here, or the thread has not started): such a task is charged, never moved."""
+        clock_id = self._clock_ids.get(index)
+        if clock_id is None:
             return None
+        try:
+            return time.clock_gettime(clock_id)
+        except OSError:  # the thread has ended
+            return self._final_cpu.get(index)
 
 
-def _work(index: int, task: Callable[[], object], inbox: queue.SimpleQueue[_Message]) -> None:
+def _work(
+    index: int, task: Callable[[], object], inbox: queue.SimpleQueue[_Message], clock: _Clocks
+) -> None:
+    clock.thread_started(index)
     inbox.put(("start", index, time.monotonic(), None, None))
     value: object = None
     error: BaseException | None = None
@@ -285,4 +313,5 @@ def _work(index: int, task: Callable[[], object], inbox: queue.SimpleQueue[_Mess
         BaseException
     ) as exc:  # SystemExit, KeyboardInterrupt... raised in a task are its failure
         error = exc
+    clock.thread_ending(index)
     inbox.put(("done", index, time.monotonic(), value, error))
