@@ -10,10 +10,12 @@ connect/read timeouts (and the wait for a slot) by the calling scanner's remaini
 from __future__ import annotations
 
 import bisect
+import fcntl
 import io
 import json
 import logging
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +28,9 @@ import urllib3
 from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RateItem
 from requests.adapters import HTTPAdapter
 from requests_cache import DO_NOT_CACHE, CachedSession
+from requests_cache.backends.base import BaseCache
+from requests_cache.backends.sqlite import SQLiteCache, SQLiteDict
+from requests_cache.policy import DEFAULT_CACHE_NAME
 from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
 from requests_ratelimiter import LimiterMixin
 
@@ -318,6 +323,94 @@ class _KeyedLocks:
                     self._locks[key] = (lock, users - 1)
 
 
+class _SQLiteTable(SQLiteDict):
+    """requests-cache's SQLite table, whose writers give up instead of spinning.
+
+    requests-cache retries ``BEGIN IMMEDIATE`` forever, holding the table's lock: while another
+    process holds the file's write lock, every writer (and ``close``) in this one waits with
+    it. Here the write waits ``busy_timeout`` and then fails, which :class:`_TolerantCache`
+    turns into a skipped write.
+    """
+
+    @contextmanager
+    def _acquire_sqlite_lock(self) -> Iterator[None]:
+        with self._lock:
+            connection = self._connection
+            assert connection is not None, "connection() opens it before any write"
+            connection.execute("BEGIN IMMEDIATE")
+            self._active_transaction = True
+            try:
+                yield
+                connection.commit()
+            except sqlite3.OperationalError:
+                connection.rollback()
+                raise
+            finally:
+                self._active_transaction = False
+
+
+class _TolerantCache(SQLiteCache):
+    """The SQLite cache of one source, where a failed read is a miss and a failed write is
+    skipped, each with a warning: a cache in trouble (another process holding the file, a
+    damaged file) costs a network request, never the scanner's call."""
+
+    def __init__(self, db_path: Path, source: str, busy_timeout: int) -> None:
+        BaseCache.__init__(self, cache_name=str(db_path))
+        self.source = source
+        self.responses = _SQLiteTable(
+            db_path, table_name="responses", wal=True, busy_timeout=busy_timeout
+        )
+        self.redirects = _SQLiteTable(
+            db_path,
+            table_name="redirects",
+            lock=self.responses._lock,
+            serializer=None,
+            wal=True,
+            busy_timeout=busy_timeout,
+        )
+
+    def get_response(self, key: str, default: Any = None) -> Any:
+        try:
+            return super().get_response(key, default)
+        except sqlite3.Error as exc:
+            logger.warning("%s cache: read failed (%s); asking the service", self.source, exc)
+            return default
+
+    def save_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().save_response(response, *args, **kwargs)
+        except sqlite3.Error as exc:
+            logger.warning("%s cache: answer not stored (%s)", self.source, exc)
+
+    def delete(self, *keys: str, **kwargs: Any) -> None:
+        try:
+            super().delete(*keys, **kwargs)
+        except sqlite3.Error as exc:
+            logger.warning("%s cache: stale answer not deleted (%s)", self.source, exc)
+
+
+def open_cache(path: Path, source: str) -> BaseCache:
+    """The source's SQLite cache file, created (tables, WAL mode) under an exclusive file lock.
+
+    Two processes opening a new cache file at once (cron and a user's shell) race on creating
+    its tables and switching it to WAL, and one of them can lose a call to a SQLite error. The
+    lock serialises that setup; afterwards WAL mode lets the processes share the file.
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    with lock_path.open("a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            return _TolerantCache(path, source, _SQLITE_BUSY_TIMEOUT_MS)
+        except sqlite3.Error as exc:
+            logger.warning(
+                "%s cache: cannot use %s (%s); caching in memory for this run",
+                source, path, exc,
+            )
+            return BaseCache()
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
 class SourceSession(CachedSession):
     """A source's cached, rate-limited, budget-aware session (thread-safe).
 
@@ -340,14 +433,9 @@ class SourceSession(CachedSession):
         max_wait: float,
         trust_env: bool = True,
     ) -> None:
-        backend_args: dict[str, Any] = (
-            {"backend": "memory"}
-            if cache_file is None
-            else {"backend": "sqlite", "wal": True, "busy_timeout": _SQLITE_BUSY_TIMEOUT_MS}
-        )
         super().__init__(
-            str(cache_file) if cache_file is not None else source,
-            **backend_args,
+            DEFAULT_CACHE_NAME,
+            backend=BaseCache() if cache_file is None else open_cache(cache_file, source),
             expire_after=DO_NOT_CACHE,
             # A timedelta, because requests-cache truncates a float of seconds to an int.
             urls_expire_after={
