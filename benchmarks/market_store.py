@@ -135,7 +135,8 @@ def duckdb_read(path: Path, first: dt.date, last: dt.date) -> None:
 def peak_rss_mb(code: str) -> float:
     script = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n{code}\n"
-        "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking parent.
+        "import re; print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return int(out.stdout.split()[-1]) / 1024

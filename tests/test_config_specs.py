@@ -90,6 +90,7 @@ def test_credentials_pick_up_a_registered_source(tiny: None) -> None:
         "alpha_vantage": "sandbox",
         "sec": "sandbox",
         "prices": "live",  # a keyed source is live, so the real price server is used
+        "massive": "sandbox",
         "tiny": "live",
     }
 

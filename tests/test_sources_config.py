@@ -135,6 +135,7 @@ def test_auto_mode_is_live_exactly_where_a_key_is_present() -> None:
         "alpha_vantage": "sandbox",
         "sec": "live",
         "prices": "live",
+        "massive": "sandbox",
     }
     nothing = resolve_access(load_data_config({"mode": "auto"}), env={})
     assert {a.mode for a in nothing.values()} == {"sandbox"}

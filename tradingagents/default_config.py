@@ -116,6 +116,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
                 "timeout_seconds": 10,
                 "cache_ttl": {"tickers": 86400, "feed": 300, "filing": 604800},
             },
+            "massive": {
+                # Bulk end-of-day bars for the market store (tradingagents data update).
+                "base_url": "https://api.massive.com",
+                "api_key": None,  # or MASSIVE_API_KEY
+                "rate_limit": {"per_minute": 5},  # the free tier
+                "timeout_seconds": 30,  # one grouped-daily answer is ~12,000 rows
+                "cache_ttl": {},
+            },
             "prices": {
                 "base_url": "https://stooq.com",
                 "local_dir": None,  # a folder of <TICKER>.csv / .parquet bars instead of HTTP

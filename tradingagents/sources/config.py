@@ -125,6 +125,10 @@ class PricesConfig(SourceSettings):
     cache_ttl: PricesTtl
 
 
+class MassiveConfig(SourceSettings):
+    api_key: str | None
+
+
 class SourcesConfig(_Section):
     """``data.sources``: one field per registered source (see ``specs.data_model``)."""
 

@@ -26,6 +26,7 @@ from tradingagents.sources.config import (
     AlphaVantageConfig,
     DataConfig,
     FinnhubConfig,
+    MassiveConfig,
     PricesConfig,
     RedditConfig,
     ResilienceConfig,
@@ -196,6 +197,13 @@ SOURCE_SPECS: dict[str, SourceSpec] = {
             f"{_CLIENTS}:prices",
             SandboxSpec(f"{_SERVICES}.prices:Prices", latency_ms=40.0),
             local_field="local_dir",
+        ),
+        SourceSpec(
+            "massive",
+            MassiveConfig,
+            "tradingagents.sources.massive:from_context",
+            SandboxSpec(f"{_SERVICES}.massive:Massive", latency_ms=150.0),
+            keys=(KeySpec("api_key", "MASSIVE_API_KEY", "sandbox-massive-key"),),
         ),
     )
 }

@@ -66,7 +66,7 @@ def write_table(path: Path, table: pa.Table, metadata: Mapping[str, str] | None 
     handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".parquet", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as sink:
-            pq.write_table(table, sink, compression="zstd")
+            pq.write_table(table, sink, compression="lz4")
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(temporary, path)

@@ -74,33 +74,59 @@ def pivot(
     symbols: Sequence[str] | None,
 ) -> Grid:
     """The ``fields`` of one table per session (rows: symbol + fields) as a grid whose columns
-    are ``symbols`` in that order, or every symbol present, sorted."""
-    combined = pa.concat_tables(tables) if tables else None
+    are ``symbols`` in that order, or every symbol present, sorted.
+
+    Consecutive sessions mostly list the same symbols, so each distinct symbol column is
+    mapped to grid columns once (an Arrow hash lookup) and reused while it repeats; when a
+    session lists exactly the grid's columns its values are copied as a whole row."""
+    distinct = _distinct_symbol_columns(tables)
     if symbols is None:
-        present = [] if combined is None else pc.unique(combined.column("symbol")).to_pylist()
+        present: list[str] = (
+            pc.unique(pa.chunked_array(distinct, pa.string())).to_pylist() if distinct else []
+        )
         columns = pa.array(sorted(present), pa.string())
     else:
         columns = pa.array(list(symbols), pa.string())
-    grid = Grid(
+    shape = (len(sessions), len(columns))
+    values = {field: np.full(shape, np.nan) for field in fields}
+    mapping: tuple[pa.Array, np.ndarray | None, np.ndarray] | None = None
+    for row, table in enumerate(tables):
+        names = table.column("symbol").combine_chunks()
+        if mapping is None or not mapping[0].equals(names):
+            mapping = _columns_of(names, columns)
+        _, wanted, cols = mapping
+        for field in fields:
+            column = table.column(field).to_numpy()
+            if wanted is None:  # exactly the grid's columns, in order
+                values[field][row] = column
+            else:
+                values[field][row, cols] = column[wanted]
+    return Grid(
         pd.DatetimeIndex(pd.to_datetime(list(sessions)), name="date"),
         pd.Index(columns.to_pylist(), name="symbol", dtype=object),
-        {},
+        values,
     )
-    shape = (len(sessions), len(columns))
-    if combined is None or combined.num_rows == 0:
-        grid.values = {field: np.full(shape, np.nan) for field in fields}
-        return grid
-    rows = np.repeat(np.arange(len(tables)), [t.num_rows for t in tables])
-    codes = pc.index_in(combined.column("symbol"), value_set=columns)
+
+
+def _distinct_symbol_columns(tables: Sequence[pa.Table]) -> list[pa.Array]:
+    distinct: list[pa.Array] = []
+    for table in tables:
+        names = table.column("symbol").combine_chunks()
+        if not distinct or not distinct[-1].equals(names):
+            distinct.append(names)
+    return distinct
+
+
+def _columns_of(
+    names: pa.Array, columns: pa.Array
+) -> tuple[pa.Array, np.ndarray | None, np.ndarray]:
+    """(names, which rows have a grid column (None: all, in grid order), their columns)."""
+    if names.equals(columns):
+        return names, None, np.arange(len(columns))
+    codes = pc.index_in(names, value_set=columns)
     wanted = codes.is_valid().to_numpy(zero_copy_only=False)
     cols = codes.fill_null(0).to_numpy(zero_copy_only=False)[wanted]
-    rows = rows[wanted]
-    for field in fields:
-        column = combined.column(field).to_numpy(zero_copy_only=False)
-        values = np.full(shape, np.nan)
-        values[rows, cols] = column[wanted]
-        grid.values[field] = values
-    return grid
+    return names, wanted, cols
 
 
 def adjust_as_of(grid: Grid, splits: pd.DataFrame, as_of: dt.date) -> Grid:
