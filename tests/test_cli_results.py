@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -311,3 +312,25 @@ def test_the_terminal_shows_texts_as_data_not_markup() -> None:
     assert "[oversold]" in text and "[bold]loud[/bold]" in text
     assert "[red]symbols[/red]" in text.replace("│ ", "").replace(" │", "")
     assert "failed: [dim]why[/dim]" in text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_no_word_of_the_ranking_is_split_at_80_or_120_columns(width: int) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tradingagents.cli.discover import show_run
+
+    final = final_state()
+    final["final_ranking"][0]["strategies"] = ["reversal", "mean_reversion", "trend_following"]
+    final["final_ranking"][0]["context"] = (
+        "RSI(14) 26.7 while close $113.92 is +1.31% above its 200-day average $112.45"
+    )
+    out = io.StringIO()
+    show_run(Console(file=out, width=width, color_system=None), final, top=5)
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= width for line in lines)
+    cells = [word for line in lines for word in re.split(r"[\s│┃,]+", line) if word]
+    for word in ["mean_reversion", "trend_following", "$113.92", "+1.31%", "$112.45"]:
+        assert word in cells, (word, out.getvalue())

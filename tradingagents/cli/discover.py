@@ -171,16 +171,28 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
         console.print("[yellow]incomplete: the run was interrupted[/]")
 
     ranking_rows = final.get("final_ranking", [])
-    ranking = Table(title=f"Top {min(top, len(ranking_rows))} candidates", title_justify="left")
+    # Expanded, so "why" (the only ratio column) gets the width the others leave.
+    ranking = Table(
+        title=f"Top {min(top, len(ranking_rows))} candidates", title_justify="left", expand=True
+    )
+    # A strategy name is one word, so its column is never narrower than the longest shown;
+    # otherwise it takes up to a third of the width the fixed columns leave, "why" the rest.
+    shown_rows = ranking_rows[:top]
+    strategies = [row.get("strategies", []) for row in shown_rows]
+    longest_word = max((len(name) for names in strategies for name in names), default=10)
+    longest_line = max((len(", ".join(names)) for names in strategies), default=10)
+    flexible = console.width - 40  # rank, ticker, score, price and the borders
+    strategies_width = max(longest_word + 1, min(longest_line, flexible // 3))  # + ","
     for column in ("rank", "ticker", "score", "price", "strategies", "why"):
         ranking.add_column(
             column,
             justify="right" if column in ("rank", "score", "price") else "left",
             overflow="fold",
             no_wrap=column in ("rank", "ticker"),
-            ratio=2 if column == "why" else None,
+            width=strategies_width if column == "strategies" else None,
+            ratio=1 if column == "why" else None,
         )
-    for row in ranking_rows[:top]:
+    for row in shown_rows:
         price = row.get("current_price")
         ranking.add_row(
             str(row["rank"]),
