@@ -249,3 +249,29 @@ def test_a_401_that_echoes_the_query_never_leaks_the_key(
         hub.finnhub.quote("A")
     assert "Invalid API key in request" in str(caught.value)
     assert "test-finnhub-key" not in str(caught.value)
+
+
+# -- issue 9, item 14: no connection churn on a busy source --------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_forty_concurrent_calls_on_one_source_keep_every_connection(
+    server: SandboxServer, hub: Sources, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two 16-worker fan-outs plus other scanners put more than 32 calls in flight on Finnhub.
+    symbols = [company.symbol for company in server.market.companies[:40]]
+    barrier = threading.Barrier(len(symbols))
+
+    def quote(symbol: str) -> None:
+        barrier.wait()
+        hub.finnhub.quote(symbol)
+
+    with configured(server, "finnhub", latency={"median_ms": 300, "sigma": 0}):
+        threads = [threading.Thread(target=quote, args=(s,)) for s in symbols]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert server.counters()["finnhub"]["/quote"] == {200: 40}
+    churn = [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()]
+    assert churn == [], churn[:2]

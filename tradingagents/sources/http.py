@@ -141,9 +141,12 @@ def binding_rates(rates: list[Rate]) -> list[Rate]:
     return sorted(kept, key=lambda rate: rate.interval)
 
 
-# Connections kept per host: scanners fan out up to 16-32 threads over one source, and a
-# pool smaller than that throws connections away (and opens new ones) on every burst.
-POOL_SIZE = 32
+# Connections kept per host. Requests in flight on one source add up across scanners: the
+# default run has two 16-worker fan-outs on Finnhub plus its other scanners (33 measured), and
+# 8 scanners x 16 workers is 128. A pool smaller than the peak discards a connection each time
+# one too many comes back (urllib3's "Connection pool is full" warning) and opens a new one on
+# the next burst. Connections are opened only when needed, so the size costs nothing.
+POOL_SIZE = 128
 #: Less budget than this left: do not even queue for a rate-limit slot.
 MIN_LIMITER_WAIT_SECONDS = 0.05
 
