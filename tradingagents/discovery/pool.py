@@ -252,10 +252,10 @@ class _Clocks:
             return
         used: dict[int, float] = {}
         for index in running:
-            # A thread started since the mark started with a CPU clock at zero.
-            before, after = self._cpu.get(index, 0.0), self._cpu_of(index)
-            if before is not None and after is not None:
-                used[index] = after - before
+            after = self._cpu_of(index)
+            if after is not None:
+                # A thread that had no clock yet at the mark had used next to no CPU.
+                used[index] = after - (self._cpu.get(index) or 0.0)
         busiest = max(used.values(), default=0.0)
         cpu_text = ", ".join(f"{index}: {cpu:.2f} s" for index, cpu in sorted(used.items()))
         if busiest < HOLDER_MIN_SHARE * late:
