@@ -3,7 +3,8 @@ module) because the processes backend starts its workers with ``forkserver``, wh
 functions by reference.
 
 An item is a tuple naming what the function does with it:
-``("square", x)``, ``("raise", message)``, ``("sleep", seconds, value)``,
+``("square", x)``, ``("pid",)`` (returns the worker's process id), ``("raise", message)``,
+``("sleep", seconds, value)``,
 ``("hang", pid_dir)`` (writes its process id into ``pid_dir`` then sleeps for a minute),
 ``("exit", code)`` (``os._exit``), ``("segfault",)``, ``("sysexit", code)`` (``sys.exit``)
 and ``("unpicklable",)`` (returns a lambda).
@@ -22,6 +23,8 @@ def behave(item: tuple[Any, ...]) -> Any:
     kind = item[0]
     if kind == "square":
         return item[1] * item[1]
+    if kind == "pid":
+        return os.getpid()
     if kind == "raise":
         raise ValueError(item[1])
     if kind == "sleep":

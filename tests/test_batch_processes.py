@@ -101,6 +101,32 @@ def test_an_unpicklable_function_fails_its_items_with_a_clear_error() -> None:
     assert all("pickle" in (r.error or "").lower() for r in result.items)
 
 
+@pytest.mark.timeout(60)
+def test_workers_are_kept_between_runs_and_stopped_by_close() -> None:
+    job = ProcessingJob([("pid",)] * 8, behave, chunk_size=1)
+    with ProcessingEngine(max_workers=2) as engine:
+        first = set(engine.run(job).values)
+        second = set(engine.run(job).values)
+    assert second <= first  # the same worker processes served both runs
+    assert wait_until(lambda: not any(alive(p) for p in first), 10)
+
+
+@pytest.mark.timeout(60)
+def test_a_stream_closed_early_stops_the_workers_still_running_its_items(
+    tmp_path: Path,
+) -> None:
+    items = [("square", 1)] + [("hang", str(tmp_path))] * 4
+    engine = ProcessingEngine(max_workers=2)
+    results = engine.stream(ProcessingJob(items, behave, chunk_size=1))
+    assert next(results).value == 1
+    assert wait_until(lambda: len(pids_in(tmp_path)) == 2, 30)
+    results.close()
+    assert wait_until(lambda: not any(alive(p) for p in pids_in(tmp_path)), 2)
+    # The engine starts new workers for its next run.
+    assert engine.run(ProcessingJob([("square", 3)], behave)).values == [9]
+    engine.close()
+
+
 CTRL_C_CHILD = textwrap.dedent(
     """
     import sys

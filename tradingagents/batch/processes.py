@@ -8,8 +8,10 @@
   finished items are kept and its unstarted items re-queued.
 * A worker that dies (segfault, ``os._exit``) costs only the item it was running, reported
   ``error`` with its exit code; the rest of its chunk is re-queued.
-* Ctrl-C (or any exception in the consumer) stops the pool: pebble's workers ignore SIGINT,
-  and ``pool.stop()`` terminates them, so no worker outlives the run.
+* The pool starts on the first run and is kept for the next ones, until ``close`` (or the
+  engine is garbage-collected). A run that ends early (Ctrl-C, an exception in the consumer or
+  the progress callback, a stream closed before its end) stops the pool at once: pebble's
+  workers ignore SIGINT and ``pool.stop()`` terminates them, so no worker outlives the run.
 
 Workers are started with ``forkserver`` by default: forking the parent directly is unsafe once
 it runs threads (pebble's own, or a LangGraph node's), and ``forkserver`` still makes
@@ -22,8 +24,9 @@ import itertools
 import multiprocessing
 import pickle
 import time
+import weakref
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -62,13 +65,13 @@ class _Run:
     reader: Connection
     chunk_size: int
     in_flight_limit: int
+    ids: Iterator[int]  # unique across runs on one pool: late reports of old chunks are ignored
     requeued: deque[list[int]] = field(default_factory=deque)
     in_flight: dict[int, _Chunk] = field(default_factory=dict)
     ready: deque[ItemResult] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         self._fresh = index_chunks(len(self.job.items), self.chunk_size)
-        self._ids = itertools.count()
 
     def results(self) -> Generator[ItemResult, None, None]:
         while True:
@@ -86,7 +89,7 @@ class _Run:
             indices = self.requeued.popleft() if self.requeued else next(self._fresh, None)
             if indices is None:
                 return
-            chunk_id = next(self._ids)
+            chunk_id = next(self.ids)
             future = self.pool.schedule(
                 run_chunk, args=(self.job.fn, chunk_id, with_items(indices, self.job.items))
             )
@@ -178,30 +181,60 @@ class _Run:
         del self.in_flight[chunk.id]
 
 
+@dataclass
+class _Workers:
+    """A pebble pool and the pipe its workers report on."""
+
+    pool: ProcessPool
+    reader: Connection
+    writer: Connection
+
+    @classmethod
+    def start(cls, workers: int, start_method: str) -> _Workers:
+        context = multiprocessing.get_context(start_method)
+        reader, writer = context.Pipe(duplex=False)
+        pool = ProcessPool(
+            max_workers=workers,
+            initializer=init_worker,
+            initargs=(writer, context.Lock()),
+            context=context,
+        )
+        return cls(pool, reader, writer)
+
+    def stop(self) -> None:
+        self.pool.stop()  # type: ignore[no-untyped-call]
+        self.pool.join()
+        self.reader.close()
+        self.writer.close()
+
+
 class ProcessBackend:
     name = "processes"
 
     def __init__(self, workers: int, start_method: str | None = None) -> None:
         self.workers = workers
         self.start_method = start_method or default_start_method()
+        self._workers: _Workers | None = None
+        self._stop_at_collection: weakref.finalize[[], ProcessBackend] | None = None
+        self._chunk_ids = itertools.count()
 
     def stream(self, job: ProcessingJob, chunk_size: int) -> Generator[ItemResult, None, None]:
-        context = multiprocessing.get_context(self.start_method)
-        reader, writer = context.Pipe(duplex=False)
-        pool = ProcessPool(
-            max_workers=self.workers,
-            initializer=init_worker,
-            initargs=(writer, context.Lock()),
-            context=context,
-        )
+        if self._workers is None:
+            self._workers = _Workers.start(self.workers, self.start_method)
+            self._stop_at_collection = weakref.finalize(self, self._workers.stop)
+        workers = self._workers
+        limit = self.workers * CHUNKS_IN_FLIGHT_PER_WORKER
+        run = _Run(job, workers.pool, workers.reader, chunk_size, limit, self._chunk_ids)
+        finished = False
         try:
-            run = _Run(job, pool, reader, chunk_size, self.workers * CHUNKS_IN_FLIGHT_PER_WORKER)
             yield from run.results()
+            finished = True
         finally:
-            pool.stop()  # type: ignore[no-untyped-call]
-            pool.join()
-            reader.close()
-            writer.close()
+            if not finished:
+                self.close()  # its workers may still be running this run's items
 
     def close(self) -> None:
-        """Nothing outlives a run: each ``stream`` starts and stops its own pool."""
+        if self._stop_at_collection is not None:
+            self._stop_at_collection()  # stops the pool once, and detaches the finalizer
+        self._workers = None
+        self._stop_at_collection = None
