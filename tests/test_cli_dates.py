@@ -30,14 +30,29 @@ TODAY = dt.date(2026, 12, 2)  # a Wednesday
 )
 def test_unscannable_dates_are_refused_with_the_reason(value: str, message: str) -> None:
     with pytest.raises(TradeDateError, match=message):
-        resolve_trade_date(value, earliest=earliest_date("sandbox"), today=TODAY)
+        resolve_trade_date(value, data_mode="sandbox", today=TODAY)
 
 
 def test_sandbox_and_live_bounds() -> None:
     assert earliest_date("sandbox") == MIN_TRADE_DATE == earliest_date("auto")
-    assert resolve_trade_date("1995-06-01", earliest=earliest_date("live"), today=TODAY)
-    with pytest.raises(TradeDateError, match="earliest date this data mode can scan is 2008"):
-        resolve_trade_date("2007-12-31", earliest=earliest_date("sandbox"), today=TODAY)
+    assert resolve_trade_date("1995-06-01", data_mode="live", today=TODAY)
+    with pytest.raises(TradeDateError, match="earliest date sandbox data can scan is 2008"):
+        resolve_trade_date("2007-12-31", data_mode="sandbox", today=TODAY)
+    with pytest.raises(TradeDateError, match="earliest date live data can scan is 1990-01-02"):
+        resolve_trade_date("1989-12-31", data_mode="live", today=TODAY)
+
+
+def test_live_dates_follow_the_exchange_calendar_and_the_sandbox_trades_every_weekday() -> None:
+    thanksgiving = resolve_trade_date("2026-11-26", data_mode="live", today=TODAY)
+    assert thanksgiving.session == dt.date(2026, 11, 25)
+    assert thanksgiving.describe() == (
+        "2026-11-26 (no session; scanned as Wednesday 2026-11-25)"
+    )
+    assert resolve_trade_date("2026-11-29", data_mode="live", today=TODAY).session == dt.date(
+        2026, 11, 27
+    )
+    sandbox = resolve_trade_date("2026-11-26", data_mode="sandbox", today=TODAY)
+    assert sandbox.session == dt.date(2026, 11, 26) and not sandbox.shifted
 
 
 def test_a_weekend_is_scanned_as_the_session_before_it() -> None:
@@ -74,6 +89,20 @@ def test_graph_run_on_a_weekend_keeps_both_dates_and_scans_the_session() -> None
         final = graph.run("2026-11-22")  # a Sunday
     assert seen == ["2026-11-20"]
     assert final["trade_date"] == "2026-11-22" and final["session_date"] == "2026-11-20"
+
+
+def test_a_live_graph_scans_the_session_before_a_holiday(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def record(scanner: object, state: dict[str, object]) -> list[object]:
+        seen.append(str(state["trade_date"]))
+        return []
+
+    live = {**config(), "data": {"mode": "live", "cache_dir": str(tmp_path / "cache")}}
+    with DiscoveryGraph(live, scanners=[make_scanner("recorder", action=record)]) as graph:
+        final = graph.run("2026-11-26")  # Thanksgiving: the NYSE is closed
+    assert seen == ["2026-11-25"]
+    assert final["trade_date"] == "2026-11-26" and final["session_date"] == "2026-11-25"
 
 
 @pytest.mark.parametrize("value", ["1995-06-01", "0001-01-01", "9999-12-31"])

@@ -6,13 +6,12 @@ runs, so a bad date is one clear error instead of one error per scanner.
 * A date that is not ``YYYY-MM-DD`` (or a ``date``) is refused.
 * A date in the future is refused: there is no market data for it yet.
 * A date before the data is refused. The sandbox market generates its history from
-  :data:`tradingagents.sandbox.market_bars.MIN_TRADE_DATE`; the live services are bounded
-  by :data:`EARLIEST_LIVE_DATE`.
-* A day without a session (a weekend) is scanned as the last session before it, and both
-  dates are kept so every output can name them.
-
-:func:`last_session` is where a real exchange calendar (holidays, half days) slots in; it is
-weekends-only until then.
+  :data:`tradingagents.sandbox.market_bars.MIN_TRADE_DATE`; live data is bounded by the
+  first session of the exchange calendar, :data:`EARLIEST_LIVE_DATE`.
+* A day without a session is scanned as the last session before it, and both dates are
+  kept so every output can name them. Live data follows the NYSE calendar
+  (:mod:`tradingagents.store.sessions`: weekends and holidays); the sandbox market trades
+  every weekday, so only its weekends move.
 """
 
 from __future__ import annotations
@@ -20,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-#: No data service we use has US daily bars before this date.
-EARLIEST_LIVE_DATE = dt.date(1970, 1, 2)
+#: The first session of the exchange calendar live dates are checked against.
+EARLIEST_LIVE_DATE = dt.date(1990, 1, 2)
 
 
 class TradeDateError(ValueError):
@@ -49,8 +48,13 @@ class TradeDate:
         )
 
 
-def last_session(day: dt.date) -> dt.date:
-    """The last market session on or before ``day`` (weekends only, until a calendar lands)."""
+def last_session(day: dt.date, data_mode: str = "sandbox") -> dt.date:
+    """The last market session on or before ``day`` for ``data_mode``'s data (see the
+    module docstring); ``day`` must not be before :func:`earliest_date`."""
+    if data_mode == "live":
+        from tradingagents.store.sessions import sessions_ending
+
+        return sessions_ending(day, 1)[0]
     return day - dt.timedelta(days=max(day.weekday() - 4, 0))
 
 
@@ -83,20 +87,24 @@ def parse_trade_date(value: str | dt.date | None, *, today: dt.date | None = Non
 def resolve_trade_date(
     value: str | dt.date | None,
     *,
-    earliest: dt.date = EARLIEST_LIVE_DATE,
+    data_mode: str = "sandbox",
     today: dt.date | None = None,
 ) -> TradeDate:
-    """Check ``value`` (``None`` is today) and find the session it scans; see the module."""
+    """Check ``value`` (``None`` is today) against ``data_mode``'s data and find the session
+    it scans; see the module docstring."""
     today = today or dt.date.today()
     requested = parse_trade_date(value, today=today)
     if requested > today:
         raise TradeDateError(
             f"trade_date {requested.isoformat()} is in the future (today is {today.isoformat()})"
         )
-    session = last_session(requested)
+    earliest = earliest_date(data_mode)
+    # The calendar cannot look before its first session, so the requested date is checked
+    # first; a weekend just after the first data day can still map to before it.
+    session = last_session(requested, data_mode) if requested >= earliest else requested
     if session < earliest:
         raise TradeDateError(
             f"trade_date {requested.isoformat()} is before the data: the earliest date "
-            f"this data mode can scan is {earliest.isoformat()}"
+            f"{data_mode} data can scan is {earliest.isoformat()}"
         )
     return TradeDate(requested=requested, session=session)

@@ -217,8 +217,9 @@ def _parser() -> argparse.ArgumentParser:
             "Run every enabled scanner, filter and rank what they found, show the result and "
             "write discovery_result.json, tool_execution_logs.json and report.md into a new "
             "run folder.\n\n"
-            "A weekend date is scanned as the session before it; a future date or one before "
-            "the data is refused."
+            "A date without a session (a weekend; with live data also an NYSE holiday) is "
+            "scanned as the session before it; a future date or one before the data is "
+            "refused."
         ),
         examples=(
             "  tradingagents discover --sandbox --date 2026-11-20\n"

@@ -27,7 +27,7 @@ from tradingagents.discovery.ranking import Ranker, RankerError, apply_ranker, d
 from tradingagents.graph.state import DiscoveryInput, DiscoveryResult, DiscoveryState
 from tradingagents.scanners.registry import check_scanner_class
 from tradingagents.sources.redaction import scrub
-from tradingagents.trade_dates import TradeDate, earliest_date, resolve_trade_date
+from tradingagents.trade_dates import TradeDate, resolve_trade_date
 
 if TYPE_CHECKING:
     from tradingagents.sources.hub import Sources
@@ -223,7 +223,7 @@ class DiscoveryGraph:
 
     def check_trade_date(self, trade_date: str | date | None) -> TradeDate:
         """``trade_date`` checked against this graph's data (:mod:`tradingagents.trade_dates`)."""
-        return resolve_trade_date(trade_date, earliest=earliest_date(self.config["data"]["mode"]))
+        return resolve_trade_date(trade_date, data_mode=self.config["data"]["mode"])
 
     def session_date(self, state: Mapping[str, Any]) -> str:
         """The session a node works on: the state's ``session_date``, else its checked
@@ -264,10 +264,10 @@ class DiscoveryGraph:
         self.close()
 
 
-def normalise_trade_date(value: str | date | None) -> str:
+def normalise_trade_date(value: str | date | None, data_mode: str = "sandbox") -> str:
     """The session ``YYYY-MM-DD`` scanned for ``value`` (a date, an ISO string or ``None``
     for today); raises :class:`TradeDateError` for a date that cannot be scanned."""
-    return resolve_trade_date(value).session.isoformat()
+    return resolve_trade_date(value, data_mode=data_mode).session.isoformat()
 
 
 def _stream_writer() -> EventSink | None:
