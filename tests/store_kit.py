@@ -62,6 +62,7 @@ def _main(argv: list[str]) -> int:
                 version += 1
                 for day in days:
                     writer.write_session(day, session_bars(day, version=version), "test")
+                writer.pack()  # the first pass packs January; later passes rewrite it
                 print(version, flush=True)
     return 0
 

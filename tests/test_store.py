@@ -165,6 +165,38 @@ def test_a_second_writer_is_refused_not_blocked(tmp_path: Path) -> None:
         pass
 
 
+def test_packed_months_read_the_same_and_take_rewrites(tmp_path: Path) -> None:
+    store = MarketStore(tmp_path)
+    days = sessions(45)  # 2024-01-02 .. 2024-03-04
+    with store.writer() as writer:
+        for day in days:
+            writer.write_session(day, session_bars(day), f"source {day}")
+    before = store.read(days[-1])["close"]
+    log_before = store.ingest_log()
+    with store.writer() as writer:
+        assert writer.pack() == 2  # January and February; March is still open
+    assert list(layout.month_files(tmp_path)) == ["2024-01", "2024-02"]
+    assert [d.month for d in layout.day_files(tmp_path)] == [3, 3]
+    pd.testing.assert_frame_equal(store.read(days[-1])["close"], before)
+    pd.testing.assert_frame_equal(store.ingest_log(), log_before)
+    assert store.session_table(days[5]).equals(session_bars(days[5]).cast(schema.BARS))
+    # A rewrite of a packed session goes into its month file.
+    with store.writer() as writer:
+        writer.write_session(days[5], session_bars(days[5], symbols=3, version=1), "again")
+    assert store.session_table(days[5]).num_rows == 3
+    assert store.ingest_log().set_index("session").loc[days[5], "source"] == "again"
+    assert store.sessions() == days
+    # A session file left by a writer killed after packing is ignored, then deleted.
+    stale = layout.session_file(tmp_path, days[1])
+    pq.write_table(session_bars(days[1], version=9), stale)
+    assert (
+        store.session_table(days[1]).column("close").equals(session_bars(days[1]).column("close"))
+    )
+    with store.writer():
+        pass
+    assert not stale.exists()
+
+
 # -- schema versions --------------------------------------------------------------------------
 
 
@@ -211,12 +243,12 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(90)
 def test_one_process_writes_while_another_reads(tmp_path: Path) -> None:
-    days = sessions(20)
+    days = sessions(30)  # January and February 2024: the writer packs January
     store = MarketStore(tmp_path)
     with store.writer() as writer:
         for day in days:
             writer.write_session(day, session_bars(day), "seed")
-    writer_process = _child("write", str(tmp_path), "20", "8")
+    writer_process = _child("write", str(tmp_path), "30", "8")
     try:
         assert writer_process.stdout is not None
         writer_process.stdout.readline()  # at least one full pass rewritten
@@ -226,12 +258,13 @@ def test_one_process_writes_while_another_reads(tmp_path: Path) -> None:
         while writer_process.poll() is None and reads < 200:
             wide = store.read(days[-1])
             close = wide["close"]
-            assert close.shape == (20, 40)
+            assert close.shape == (30, 40)
             # Every session read is one whole write: its 40 closes share one version.
             versions = np.floor(close.to_numpy() / 10_000)
             assert (versions == versions[:, :1]).all()
             reads += 1
         assert reads >= 5
+        assert layout.month_files(tmp_path)  # packing happened while we read
     finally:
         writer_process.kill()
         writer_process.wait()

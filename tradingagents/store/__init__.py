@@ -5,6 +5,8 @@ A folder of Parquet files (see :mod:`tradingagents.store.layout` for why not a D
     <root>/store.json                      schema version
     <root>/bars/<YYYY-MM-DD>.parquet       one session's bars, every symbol, unadjusted;
                                            its footer records where they came from and when
+    <root>/bars/<YYYY-MM>.parquet          a past month's sessions packed in one file
+                                           (see :mod:`tradingagents.store.bar_files`)
     <root>/splits.parquet                  symbol, ex_date, ratio
     <root>/listing.parquet                 symbol, name, type, exchange, active, seen dates
 

@@ -135,6 +135,7 @@ def import_folder(
         writer.write_session(session, table, label)
         result.sessions += 1
     result.splits = writer.add_splits(pd.concat(split_frames, ignore_index=True))
+    writer.pack()
     return result
 
 

@@ -36,11 +36,30 @@ writer left behind."""
 
 
 def session_file(root: Path, session: dt.date) -> Path:
+    """Where a session's own file goes (before its month is packed)."""
     return root / BARS_DIR / f"{session.isoformat()}.parquet"
 
 
-def session_files(root: Path) -> dict[dt.date, Path]:
-    """Every complete session file, by session date, oldest first."""
+def month_file(root: Path, session: dt.date) -> Path:
+    """The packed file of a session's month (``bars/YYYY-MM.parquet``)."""
+    return root / BARS_DIR / f"{session:%Y-%m}.parquet"
+
+
+def day_files(root: Path) -> dict[dt.date, Path]:
+    """Every session file (``bars/YYYY-MM-DD.parquet``), by session date, oldest first."""
+    return {
+        dt.date.fromisoformat(stem): path
+        for stem, path in _bar_files(root).items()
+        if len(stem) == len("YYYY-MM-DD")
+    }
+
+
+def month_files(root: Path) -> dict[str, Path]:
+    """Every packed month file (``bars/YYYY-MM.parquet``), by ``YYYY-MM``, oldest first."""
+    return {stem: path for stem, path in _bar_files(root).items() if len(stem) == len("YYYY-MM")}
+
+
+def _bar_files(root: Path) -> dict[str, Path]:
     folder = root / BARS_DIR
     if not folder.is_dir():
         return {}
@@ -48,10 +67,12 @@ def session_files(root: Path) -> dict[dt.date, Path]:
     for path in folder.iterdir():
         if path.name.startswith(TEMP_PREFIX) or path.suffix != ".parquet":
             continue
+        stem = path.stem
         try:
-            found[dt.date.fromisoformat(path.stem)] = path
+            dt.date.fromisoformat(stem if len(stem) == 10 else f"{stem}-01")
         except ValueError:
             continue  # not ours: a file the user dropped in
+        found[stem] = path
     return dict(sorted(found.items()))
 
 
@@ -93,16 +114,20 @@ def write_text(path: Path, text: str) -> None:
 
 
 def remove_leftovers(root: Path) -> int:
-    """Delete temporary files a killed writer left; call only while holding the lock."""
-    removed = 0
-    for folder in (root, root / BARS_DIR):
-        if not folder.is_dir():
-            continue
-        for path in folder.glob(f"{TEMP_PREFIX}*"):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed += 1
-    return removed
+    """Delete what a killed writer left (temporary files, and session files whose month was
+    packed before they were deleted); call only while holding the lock."""
+    leftovers = [
+        path
+        for folder in (root, root / BARS_DIR)
+        if folder.is_dir()
+        for path in folder.glob(f"{TEMP_PREFIX}*")
+    ]
+    packed = month_files(root)
+    leftovers += [path for day, path in day_files(root).items() if f"{day:%Y-%m}" in packed]
+    for path in leftovers:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return len(leftovers)
 
 
 @contextlib.contextmanager

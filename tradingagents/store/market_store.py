@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tradingagents.store import layout, schema
+from tradingagents.store import bar_files, layout, schema
 from tradingagents.store.errors import StoreError
 from tradingagents.store.wide import WideFrames, adjust_as_of, pivot
 
@@ -64,7 +64,7 @@ class MarketStore:
 
     def sessions(self) -> list[dt.date]:
         """Every session the store holds, oldest first."""
-        return list(layout.session_files(self.root))
+        return list(bar_files.locate(self.root))
 
     def last_session(self) -> dt.date | None:
         sessions = self.sessions()
@@ -92,24 +92,24 @@ class MarketStore:
             )
         if sessions is not None and sessions < 1:
             raise StoreError(f"sessions must be at least 1, not {sessions}")
-        chosen = [
-            (day, path)
-            for day, path in layout.session_files(self.root).items()
-            if day <= as_of and (start is None or day >= start)
-        ]
-        if sessions is not None:
-            chosen = chosen[-sessions:]
-        tables = [self._read_session(path, fields) for _, path in chosen]
-        grid = pivot([day for day, _ in chosen], tables, fields, symbols)
+
+        def window(held: list[dt.date]) -> list[dt.date]:
+            chosen = [d for d in held if d <= as_of and (start is None or d >= start)]
+            return chosen if sessions is None else chosen[-sessions:]
+
+        days, tables = bar_files.read_sessions(self.root, window, fields)
+        grid = pivot(days, tables, fields, symbols)
         adjust_as_of(grid, self.splits(), as_of)
         return WideFrames(grid.frames(), as_of)
 
     def session_table(self, session: dt.date) -> pa.Table:
         """One session's rows as stored (unadjusted)."""
-        path = layout.session_file(self.root, session)
-        if not path.exists():
+        days, tables = bar_files.read_sessions(
+            self.root, lambda held: [session] if session in held else [], schema.BAR_FIELDS
+        )
+        if not days:
             raise StoreError(f"the market store has no session {session.isoformat()}")
-        return self._read_session(path, schema.BAR_FIELDS)
+        return tables[0]
 
     def splits(self) -> pd.DataFrame:
         """symbol, ex_date (``date``), ratio; sorted by ex-date."""
@@ -125,18 +125,10 @@ class MarketStore:
 
     def ingest_log(self) -> pd.DataFrame:
         """session, source, ingested_at, rows: what each session came from, and when."""
-        records = []
-        for day, path in layout.session_files(self.root).items():
-            meta = pq.read_metadata(path)
-            footer = meta.metadata or {}
-            records.append(
-                {
-                    "session": day,
-                    "source": footer.get(schema.SOURCE_KEY.encode(), b"").decode(),
-                    "ingested_at": footer.get(schema.INGESTED_KEY.encode(), b"").decode(),
-                    "rows": meta.num_rows,
-                }
-            )
+        records = [
+            {"session": day, "source": p.source, "ingested_at": p.ingested_at, "rows": p.rows}
+            for day, p in bar_files.provenance(self.root).items()
+        ]
         columns = ["session", "source", "ingested_at", "rows"]
         return pd.DataFrame.from_records(records, columns=columns)
 
@@ -144,13 +136,6 @@ class MarketStore:
         """The write lock and a :class:`StoreWriter` (``with store.writer() as w:``); without
         ``wait``, :class:`~tradingagents.store.StoreBusy` when another process writes."""
         return _WriterContext(self, wait)
-
-    def _read_session(self, path: Path, fields: Sequence[str]) -> pa.Table:
-        try:
-            # ParquetFile.read costs half of read_table per file (no dataset discovery).
-            return pq.ParquetFile(path).read(columns=["symbol", *fields], use_threads=False)
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise StoreError(f"cannot read the market store file {path}: {exc}") from exc
 
     def _read_small(self, name: str, table_schema: pa.Schema) -> pa.Table:
         path = self.root / name
@@ -202,14 +187,15 @@ class StoreWriter:
         ``bars`` has a ``symbol`` column and open/high/low/close/volume, optionally vwap and
         transactions. A session is written whole or not at all."""
         table = _bars_table(bars, session)
-        ingested = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        layout.write_table(
-            layout.session_file(self.store.root, session),
-            table,
-            {schema.SOURCE_KEY: source, schema.INGESTED_KEY: ingested},
-        )
+        bar_files.write_session(self.store.root, session, table, source)
         rows: int = table.num_rows
         return rows
+
+    def pack(self) -> int:
+        """Pack the sessions of every month before the last session's month into one file per
+        month (reads open fewer files); returns how many months were packed."""
+        last = self.store.last_session()
+        return 0 if last is None else bar_files.pack_months(self.store.root, last)
 
     def add_splits(self, splits: pd.DataFrame) -> int:
         """Merge splits (symbol, ex_date, ratio); a (symbol, ex_date) already stored is

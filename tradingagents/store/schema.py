@@ -128,7 +128,7 @@ def conform_bars(table: pa.Table) -> pa.Table:
 
 def _v0_to_v1(root: Path) -> None:
     migrated_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    for path in layout.session_files(root).values():
+    for path in layout.day_files(root).values():  # schema 0 had no month files
         table = pq.read_table(path)
         metadata = table.schema.metadata or {}
         if SOURCE_KEY.encode() in metadata:

@@ -75,4 +75,5 @@ def update_store(
             snapshot = source.listing()
             writer.update_listing(snapshot, newest, complete=True)
             result.listing = len(snapshot)
+        writer.pack()
     return result
