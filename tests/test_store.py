@@ -337,6 +337,7 @@ def test_data_import_loads_the_whole_fixture_as_traded(
     assert cli_main(["data", "status", "--store", str(store.root)]) == 0
     out = capsys.readouterr().out
     assert "505 (2019-04-22 .. 2021-04-21)" in out and "splits:    15" in out
+    assert "session(s) behind the last completed one" in out  # the fixture ends in 2021
 
 
 @needs_fixture

@@ -226,3 +226,19 @@ def test_translate_names_a_rejected_key() -> None:
 
     error = translate(BadResponse('{"status":"ERROR","error":"Unknown API Key"}'))
     assert isinstance(error, InvalidCredentials) and "Unknown API Key" in str(error)
+
+
+def test_the_key_comes_from_massive_or_polygon_env_names() -> None:
+    from tradingagents.sources.credentials import resolve_access
+    from tradingagents.sources.redaction import scrub
+    from tradingagents.sources.specs import configured_keys, load_data_config
+
+    data = load_data_config({"mode": "live"})
+    polygon = resolve_access(data, env={"POLYGON_API_KEY": "poly-key-4321"})["massive"]
+    assert polygon.credentials == {"api_key": "poly-key-4321"}
+    assert scrub("key poly-key-4321") == "key ***"
+    both = {"MASSIVE_API_KEY": "massive-key-1234", "POLYGON_API_KEY": "poly-key-4321"}
+    assert resolve_access(data, env=both)["massive"].credentials == {"api_key": "massive-key-1234"}
+    assert "poly-key-4321" in configured_keys({}, env={"POLYGON_API_KEY": "poly-key-4321"})
+    missing = resolve_access(data, env={})["massive"]
+    assert missing.unavailable_reason == "MASSIVE_API_KEY is not set"

@@ -304,8 +304,19 @@ def _status(args: argparse.Namespace) -> int:
     if not sessions:
         print("sessions:  none yet (run tradingagents data import DIR)")
         return 0
+    from tradingagents.store.sessions import last_completed_session, sessions_between
+
     last = store.session_table(sessions[-1])
+    completed = last_completed_session()
+    behind = len(sessions_between(sessions[-1], completed)) - 1
     print(f"sessions:  {len(sessions):,} ({sessions[0]} .. {sessions[-1]})")
+    if behind > 0:
+        print(
+            f"staleness: {behind:,} session(s) behind the last completed one ({completed});"
+            " run tradingagents data update"
+        )
+    else:
+        print(f"staleness: up to date (last completed session: {completed})")
     print(f"symbols:   {last.num_rows:,} on the last session")
     print(f"splits:    {len(splits):,}")
     print(f"listing:   {int(listing['active'].sum()) if len(listing) else 0:,} active symbols")

@@ -93,7 +93,7 @@ def _lookup(data: DataConfig, spec: SourceSpec, env: Mapping[str, str]) -> dict[
     section = data.sources.section(spec.name)
     values: dict[str, str] = {}
     for key in spec.keys:
-        value = getattr(section, key.field) or env.get(key.env) or None
+        value = getattr(section, key.field) or key.from_env(env) or None
         if value is None:
             continue
         value = value.strip()

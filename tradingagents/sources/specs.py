@@ -60,6 +60,14 @@ class KeySpec:
     secret: bool = True
     #: In auto mode the source runs live when every deciding key is present.
     decides: bool = True
+    #: Older names of the environment variable, read when ``env`` is not set.
+    env_aliases: tuple[str, ...] = ()
+
+    def from_env(self, environ: Mapping[str, str]) -> str | None:
+        for name in (self.env, *self.env_aliases):
+            if environ.get(name):
+                return environ[name]
+        return None
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,14 @@ SOURCE_SPECS: dict[str, SourceSpec] = {
             MassiveConfig,
             "tradingagents.sources.massive:from_context",
             SandboxSpec(f"{_SERVICES}.massive:Massive", latency_ms=150.0),
-            keys=(KeySpec("api_key", "MASSIVE_API_KEY", "sandbox-massive-key"),),
+            keys=(
+                KeySpec(
+                    "api_key",
+                    "MASSIVE_API_KEY",
+                    "sandbox-massive-key",
+                    env_aliases=("POLYGON_API_KEY",),  # Massive was Polygon.io
+                ),
+            ),
         ),
     )
 }
@@ -302,7 +317,7 @@ def configured_keys(data: Any, env: Mapping[str, str] | None = None) -> list[str
         section = sources.get(spec.name) if isinstance(sources, Mapping) else None
         for key in spec.keys:
             configured = section.get(key.field) if isinstance(section, Mapping) else None
-            for value in (configured, environ.get(key.env)):
+            for value in (configured, *(environ.get(n) for n in (key.env, *key.env_aliases))):
                 if isinstance(value, str) and value.strip():
                     found.append(value.strip())
     return found
