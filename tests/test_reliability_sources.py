@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured
 from tests.scanner_kit import config, make_scanner
@@ -275,3 +276,33 @@ def test_forty_concurrent_calls_on_one_source_keep_every_connection(
     assert server.counters()["finnhub"]["/quote"] == {200: 40}
     churn = [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()]
     assert churn == [], churn[:2]
+
+
+@pytest.mark.timeout(60)
+def test_a_request_that_asks_to_close_is_answered_with_connection_close(
+    server: SandboxServer,
+) -> None:
+    # prawcore's token request sends "Connection: close". The emulator closed the connection
+    # without saying so, the pool kept it, and the next Reddit call was sent into the close:
+    # "reddit ... connection failed; retrying" in about 1 of 5 offline runs (1 in 10 here).
+    session = requests.Session()
+    failures = 0
+    for _ in range(100):
+        token = session.post(
+            f"{server.url}/api/v1/access_token",
+            auth=("client", "secret"),
+            data={"grant_type": "client_credentials"},
+            headers={"Connection": "close"},
+        )
+        assert token.headers.get("Connection") == "close"
+        try:
+            session.get(
+                f"{server.url}/r/wallstreetbets/hot",
+                params={"limit": 1, "raw_json": 1},
+                headers={"Authorization": f"bearer {token.json()['access_token']}"},
+                timeout=5,
+            )
+        except requests.exceptions.ConnectionError:
+            failures += 1
+    session.close()
+    assert failures == 0

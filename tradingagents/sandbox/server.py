@@ -417,6 +417,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(reply.body)))
             for name, value in reply.headers:
                 self.send_header(name, value)
+            if self.close_connection:
+                # Say so, as real servers do: a client that asked to close (prawcore's token
+                # request sends "Connection: close") would otherwise pool the connection and
+                # send its next request into the server's close: "connection failed".
+                self.send_header("Connection", "close")
             self.end_headers()
             if body:
                 self.wfile.write(reply.body)
@@ -427,12 +432,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def hang(self, reply: Reply, seconds: float, stopping: threading.Event) -> None:
         """Send the headers, then stall the body until `seconds` pass or the server stops."""
+        self.close_connection = True
         self.send_reply(reply, body=False)
         stopping.wait(seconds)
         self.close_connection = True
 
     def drip(self, reply: Reply, chunk: int, interval: float, stopping: threading.Event) -> None:
         """Send the headers, then the body ``chunk`` bytes every ``interval`` seconds."""
+        self.close_connection = True
         self.send_reply(reply, body=False)
         try:
             for start in range(0, len(reply.body), chunk):
