@@ -27,7 +27,7 @@ from pydantic import (
 
 from tradingagents.default_config import DEFAULT_CONFIG
 from tradingagents.scanners.base import BaseScanner
-from tradingagents.scanners.candidate import TICKER_PATTERN
+from tradingagents.scanners.candidate import normalise_ticker
 from tradingagents.sources.problems import ConfigError as ConfigError
 from tradingagents.sources.problems import describe_input, did_you_mean, problems_of, unknown
 from tradingagents.sources.specs import configured_keys, data_problems
@@ -81,11 +81,16 @@ class UniverseSettings(_Section):
     @field_validator("symbols")
     @classmethod
     def _tickers(cls, symbols: list[str]) -> list[str]:
-        normalised = [s.strip().upper() for s in symbols]
-        bad = [s for s in normalised if not TICKER_PATTERN.match(s)]
+        normalised, bad = [], []
+        for symbol in symbols:
+            try:
+                normalised.append(normalise_ticker(symbol))
+            except ValueError:
+                bad.append(symbol.strip())
         if bad:
+            # Described here, not by normalise_ticker's message: that quotes what was typed.
             shown = ", ".join(describe_input(s) for s in bad[:5])
-            raise ValueError(f"not ticker symbols: {shown}")
+            raise ValueError(f"not ticker symbols (ASCII letters, digits, '.' and '-'): {shown}")
         return normalised
 
 
