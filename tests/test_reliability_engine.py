@@ -132,6 +132,39 @@ def test_a_user_thread_pool_inside_a_hung_scanner_does_not_block_exit() -> None:
     assert exit_seconds < 5.0, f"process took {exit_seconds:.2f} s to exit after the node"
 
 
+LATE_EXECUTOR = """
+import threading, time
+from concurrent.futures import ThreadPoolExecutor
+from tradingagents.discovery import BaseScanner
+from tradingagents.graph.discovery_graph import DiscoveryGraph
+
+pool_started = threading.Event()
+
+class Late(BaseScanner):
+    name = "late"; pipeline = "momentum"
+    def scan(self, state):
+        time.sleep(1.0)  # still running when the node has returned
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hung = pool.submit(threading.Event().wait)
+            pool_started.set()
+            hung.result()
+        return []
+
+cfg = {"discovery": {"scanner_execution": {"timeout_seconds": 0.3}}}
+update = DiscoveryGraph(cfg, scanners=[Late]).scanner_node({"trade_date": "2026-11-24"})
+assert pool_started.wait(10), "the abandoned scanner never started its executor"
+print("STATUSES", [r["status"] for r in update["scanner_reports"]], flush=True)
+print("RETURNED", time.time(), flush=True)
+"""
+
+
+@pytest.mark.timeout(90)
+def test_an_executor_started_by_an_abandoned_scanner_after_the_node_does_not_block_exit() -> None:
+    out, exit_seconds = run_child(LATE_EXECUTOR)
+    assert "STATUSES ['timeout']" in out, out
+    assert exit_seconds < 5.0, f"process took {exit_seconds:.2f} s to exit after the node"
+
+
 @pytest.mark.timeout(30)
 def test_a_non_daemon_thread_left_by_a_scanner_is_warned_about(
     caplog: pytest.LogCaptureFixture,

@@ -70,6 +70,25 @@ def still_running(owner: object) -> str | None:
     return None
 
 
+def _release_at_exit() -> None:
+    """At interpreter exit, while scanner threads we abandoned are still alive: they may have
+    started executors after their node returned; release those workers from the exit join
+    too (daemon workers can only have been started by daemon threads)."""
+    executor_workers = getattr(_futures_thread, "_threads_queues", None)
+    if executor_workers is None or not alive():
+        return
+    for thread in list(executor_workers):
+        if thread.daemon:
+            executor_workers.pop(thread, None)
+
+
+# Runs before concurrent.futures' own exit hook, which joins every executor worker: this
+# module imported that one first, and threading runs its exit hooks last-registered first.
+_register_atexit = getattr(threading, "_register_atexit", None)
+if _register_atexit is not None:
+    _register_atexit(_release_at_exit)
+
+
 def release_leftover_threads(before: Collection[threading.Thread]) -> list[str]:
     """Make sure threads started since ``before`` (scanners' own threads) cannot block exit.
 
