@@ -33,6 +33,8 @@ def test_job_rejects_bad_input_with_a_clear_error() -> None:
         ProcessingJob([1], behave, chunk_size=0)
     with pytest.raises(ValueError, match="unknown batch backend 'gpu'"):
         ProcessingEngine("gpu")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown start_method 'thread'"):
+        ProcessingEngine(start_method="thread")
     with pytest.raises(ValueError, match="address= is for the dask backend"):
         ProcessingEngine("processes", address="tcp://127.0.0.1:8786")
     assert ProcessingJob(iter([1, 2]), behave).items == [1, 2]

@@ -127,6 +127,19 @@ def test_a_stream_closed_early_stops_the_workers_still_running_its_items(
     engine.close()
 
 
+@pytest.mark.timeout(60)
+def test_a_second_stream_on_a_busy_engine_is_refused_and_the_first_goes_on() -> None:
+    job = ProcessingJob([("square", i) for i in range(6)], behave, chunk_size=1)
+    with ProcessingEngine(max_workers=2) as engine:
+        first = engine.stream(job)
+        done = [next(first)]
+        with pytest.raises(RuntimeError, match="already running a job"):
+            next(engine.stream(job))
+        done.extend(first)
+        assert sorted(r.value for r in done) == [i * i for i in range(6)]
+        assert engine.run(job).values == [i * i for i in range(6)]  # free again
+
+
 CTRL_C_CHILD = textwrap.dedent(
     """
     import sys

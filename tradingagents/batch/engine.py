@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Generator
+from multiprocessing import get_all_start_methods
 from types import TracebackType
 from typing import Literal, Protocol
 
@@ -71,6 +72,11 @@ class ProcessingEngine:
             )
         if start_method is not None and backend != "processes":
             raise ValueError(f"start_method= is for the processes backend, not {backend!r}")
+        if start_method is not None and start_method not in get_all_start_methods():
+            raise ValueError(
+                f"unknown start_method {start_method!r}; choose one of "
+                f"{', '.join(get_all_start_methods())}"
+            )
         self.progress = progress
         self._backend = _make_backend(
             backend, max_workers or usable_cores(), address, start_method

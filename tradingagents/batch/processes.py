@@ -217,8 +217,16 @@ class ProcessBackend:
         self._workers: _Workers | None = None
         self._stop_at_collection: weakref.finalize[[], ProcessBackend] | None = None
         self._chunk_ids = itertools.count()
+        self._running = False
 
     def stream(self, job: ProcessingJob, chunk_size: int) -> Generator[ItemResult, None, None]:
+        if self._running:
+            # Its workers report on one pipe, read by the run that owns it.
+            raise RuntimeError(
+                "this processes engine is already running a job: finish or close that stream "
+                "first, or use another ProcessingEngine"
+            )
+        self._running = True
         if self._workers is None:
             self._workers = _Workers.start(self.workers, self.start_method)
             self._stop_at_collection = weakref.finalize(self, self._workers.stop)
@@ -230,6 +238,7 @@ class ProcessBackend:
             yield from run.results()
             finished = True
         finally:
+            self._running = False
             if not finished:
                 self.close()  # its workers may still be running this run's items
 
