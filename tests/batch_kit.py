@@ -74,3 +74,16 @@ def descendants(pid: int) -> set[int]:
                     found.add(child)
                     frontier.append(child)
     return found
+
+
+def report_while_terminated(writer: Any, lock: Any, size: int) -> None:
+    """Child process: report one big message the way a batch worker does, exiting on SIGTERM
+    the way a pebble worker does."""
+    import signal
+
+    from tradingagents.batch import worker
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
+    worker.init_worker(writer, lock)
+    worker._report(("done", 0, 0, b"x" * size))
+    time.sleep(60)  # SIGTERM lands here at the latest

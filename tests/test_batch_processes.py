@@ -3,7 +3,9 @@ process behind."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.batch_kit import alive, behave, descendants, pids_in
+from tests.batch_kit import alive, behave, descendants, pids_in, report_while_terminated
 from tradingagents.batch import ItemStatus, ProcessingEngine, ProcessingJob
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,6 +140,30 @@ def test_a_second_stream_on_a_busy_engine_is_refused_and_the_first_goes_on() -> 
         done.extend(first)
         assert sorted(r.value for r in done) == [i * i for i in range(6)]
         assert engine.run(job).values == [i * i for i in range(6)]  # free again
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_terminated_while_reporting_finishes_the_message_and_frees_the_lock() -> None:
+    context = multiprocessing.get_context("forkserver")
+    reader, writer = context.Pipe(duplex=False)
+    lock = context.Lock()
+    size = 8 * 2**20  # far beyond a pipe's buffer: the write blocks until the parent reads
+    child = context.Process(target=report_while_terminated, args=(writer, lock, size))
+    child.start()
+    writer.close()  # a child dying mid-message then shows as EOFError, not a hang
+    try:
+        assert reader.poll(30), "the child never started writing"
+        time.sleep(0.2)  # blocked in its write, holding the lock
+        child.terminate()
+        time.sleep(0.2)
+        message = pickle.loads(reader.recv_bytes())
+        assert message[:3] == ("done", 0, 0) and len(message[3]) == size
+        child.join(10)
+        assert child.exitcode == 1  # it did exit on SIGTERM, after the write
+        assert lock.acquire(timeout=2), "the lock was left held"
+    finally:
+        if child.is_alive():
+            child.kill()
 
 
 CTRL_C_CHILD = textwrap.dedent(

@@ -10,6 +10,7 @@ re-queue the ones it had not started.
 from __future__ import annotations
 
 import pickle
+import signal
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Lock
@@ -33,8 +34,25 @@ def _report(message: tuple[Any, ...]) -> None:
     # Pickled before taking the lock: workers do not wait on each other's pickling, and an
     # unpicklable value fails here, before a byte is written.
     payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    with lock:
-        writer.send_bytes(payload)
+    # A worker terminated while holding the lock would leave it held for good and freeze
+    # every other worker: SIGTERM (how pebble stops a worker) waits until the write is done.
+    previous = _block_sigterm()
+    try:
+        with lock:
+            writer.send_bytes(payload)
+    finally:
+        _restore_signals(previous)
+
+
+def _block_sigterm() -> set[int | signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def _restore_signals(previous: set[int | signal.Signals] | None) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run_chunk(
