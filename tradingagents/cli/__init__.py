@@ -278,6 +278,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the whole result as JSON on stdout (human output goes to stderr)",
     )
+    from tradingagents.cli import history as history_commands
+
+    history_commands.history_options(discover, with_config=False)
     discover.set_defaults(handler=_discover)
 
     scanners = _help_parser(
@@ -338,6 +341,7 @@ def _parser() -> argparse.ArgumentParser:
     from tradingagents.cli import data as data_commands
 
     data_commands.register(commands, _help_parser)
+    history_commands.register(commands, _help_parser)
     return parser
 
 

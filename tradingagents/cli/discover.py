@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -17,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tradingagents.cli import UsageError
+from tradingagents.cli.history import history_file
 from tradingagents.cli.progress import STATUS_STYLE, ScannerProgress
 from tradingagents.cli.results import (
     ResultsDirError,
@@ -32,6 +35,7 @@ from tradingagents.config import ConfigError, load_config, scanner_settings_mode
 from tradingagents.discovery import SCANNER_REGISTRY
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.graph.state import DiscoveryInput, DiscoveryResult
+from tradingagents.history import record_safely
 from tradingagents.sources.redaction import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -50,10 +54,12 @@ def exit_code(reports: list[dict[str, Any]], *, strict: bool) -> int:
 def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
     # Human output goes to stderr with --json, so stdout stays machine-readable.
     console = Console(stderr=args.json)
+    started = time.monotonic()
     try:
         graph = DiscoveryGraph(config)
         day = graph.check_trade_date(args.date)
         results_dir = check_results_dir(graph.config["results_dir"])
+        history = history_file(getattr(args, "history_db", None), graph.config["data"])
     except (ValueError, ResultsDirError) as exc:  # ConfigError, TradeDateError, bad plugins
         raise UsageError(str(exc)) from None
     except RecursionError:
@@ -64,6 +70,14 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
         "session_date": day.session.isoformat(),
     }
     latest: dict[str, Any] = dict(initial)
+
+    def record(final: dict[str, Any], code: int, folder: Path | None) -> None:
+        # The run history indexes the run folders; a failure there is one warning line.
+        wall = time.monotonic() - started
+        record_safely(
+            history, final, config=graph.config, wall_seconds=wall, exit_code=code,
+            results_dir=folder,
+        )
     try:
         if console.is_terminal:
             with ScannerProgress(console, names) as progress:
@@ -72,7 +86,7 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
         else:
             _stream(graph, initial, latest)
     except KeyboardInterrupt:
-        _interrupted(results_dir, latest)  # never returns
+        _interrupted(results_dir, latest, record)  # never returns
     finally:
         graph.close()
     final = DiscoveryResult(latest)
@@ -94,9 +108,13 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
                 "\nresults: discovery_result.json, tool_execution_logs.json, report.md in"
             )
             console.print(f"{folder}/", highlight=False, soft_wrap=True)
+    code = EXIT_USAGE if write_error is not None else exit_code(
+        final.scanner_reports, strict=args.strict
+    )
+    record(final, code, None if write_error is not None else folder)
     if write_error is not None:
         raise UsageError(write_error)
-    return exit_code(final.scanner_reports, strict=args.strict)
+    return code
 
 
 def _stream(graph: DiscoveryGraph, initial: DiscoveryInput, latest: dict[str, Any]) -> None:
@@ -107,7 +125,11 @@ def _stream(graph: DiscoveryGraph, initial: DiscoveryInput, latest: dict[str, An
         latest.update(state)
 
 
-def _interrupted(results_dir: Path, latest: dict[str, Any]) -> NoReturn:
+def _interrupted(
+    results_dir: Path,
+    latest: dict[str, Any],
+    record: Callable[[dict[str, Any], int, Path | None], None],
+) -> NoReturn:
     """Ctrl-C: one line, the partial results (if a node finished), exit 130 at once.
 
     Scanner threads abandoned mid-call may still be inside a library that would log its
@@ -117,13 +139,16 @@ def _interrupted(results_dir: Path, latest: dict[str, Any]) -> NoReturn:
     logging.disable(logging.CRITICAL)
     line = "tradingagents: interrupted"
     if "status" in latest:  # at least the scanner node finished
+        partial = DiscoveryResult({**latest, "incomplete": True})
+        folder: Path | None = None
         try:
-            partial = DiscoveryResult({**latest, "incomplete": True})
             folder = run_folder(results_dir, partial.trade_date, session_date=partial.session_date)
             write_results(folder, partial)
             line += f"; partial results in {folder}/"
         except OSError as exc:
+            folder = None
             line += f"; partial results not written: {exc.strerror or exc}"
+        record(partial, EXIT_INTERRUPTED, folder)
     sys.stdout.flush()
     print(line, file=sys.stderr, flush=True)
     os._exit(EXIT_INTERRUPTED)

@@ -139,8 +139,9 @@ def record_statistics(
                 }
             )
     stats = pd.DataFrame(rows, columns=[*keys, *STAT_COLUMNS])
-    labels = stats[keys].astype(object)
-    stats[keys] = labels.where(labels.notna(), None)
+    for key in keys:  # NaN (pandas' missing label) becomes None, as in the rows
+        column = stats[key].astype(object)
+        stats[key] = column.where(column.notna(), None)
     return stats
 
 

@@ -1,0 +1,222 @@
+"""``tradingagents history`` and ``tradingagents track``: the run history and its record.
+
+The history is ``<cache dir>/history.sqlite`` (the cache dir is ``data.cache_dir`` of the
+config, default ``~/.cache/tradingagents``), or the file ``--history-db`` names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tradingagents.cli import UsageError, load_config_file
+
+HelpParser = Callable[..., argparse.ArgumentParser]
+
+
+def register(commands: Any, help_parser: HelpParser) -> None:
+    """Add the ``history`` and ``track`` commands to the CLI's subcommands."""
+    history = help_parser(
+        commands,
+        "history",
+        help="show recorded discover runs and each scanner's realised record",
+        description=(
+            "Every discover run is recorded in the run history (<cache dir>/history.sqlite)."
+            " This shows the newest runs and, over their picks, each scanner's record per"
+            " horizon (sessions): picks, realised picks, hit rate (share of returns above"
+            " zero), mean and median forward return, mean excess return over the store's"
+            " equal-weight universe, its t-statistic, and the share of sessions with at least"
+            " one pick. Returns appear once `tradingagents track` has filled them in."
+        ),
+        examples=(
+            "  tradingagents history\n"
+            "  tradingagents history --last 30 --scanner rsi_oversold\n"
+            "  tradingagents history --json\n"
+        ),
+    )
+    history.add_argument(
+        "--last", type=_positive, default=20, metavar="N", help="newest N runs (default 20)"
+    )
+    history.add_argument("--scanner", metavar="NAME", help="only runs and picks of this scanner")
+    history.add_argument("--json", action="store_true", help="print everything as JSON")
+    history_options(history)
+    history.set_defaults(handler=_history)
+
+    track = help_parser(
+        commands,
+        "track",
+        help="fill in the realised forward returns of recorded picks from the market store",
+        description=(
+            "For every pick in the run history, compute the forward return from close(D) to"
+            " close(D+h sessions) for h in 1, 5, 10, 20 (split-aware) and its excess over the"
+            " equal-weight return of every symbol in the store, from the local market store"
+            " (fill it with `tradingagents data update`). Returns already stored are kept;"
+            " run it after each data update."
+        ),
+        examples="  tradingagents track\n  tradingagents track --store ~/market\n",
+    )
+    history_options(track)
+    track.add_argument(
+        "--store", type=Path, metavar="PATH", help="the store folder (overrides data.store.path)"
+    )
+    track.set_defaults(handler=_track)
+
+
+def history_options(parser: argparse.ArgumentParser, *, with_config: bool = True) -> None:
+    if with_config:
+        parser.add_argument("--config", type=Path, help="a JSON or TOML config file")
+    parser.add_argument(
+        "--history-db",
+        type=Path,
+        metavar="PATH",
+        help="the run-history file (default: <cache dir>/history.sqlite)",
+    )
+
+
+def history_file(given: Path | None, data: Any) -> Path:
+    """``--history-db``, else ``history.sqlite`` in the cache dir of the ``data`` section."""
+    if given is not None:
+        return Path(given).expanduser()
+    from tradingagents.history import history_path
+    from tradingagents.sources.problems import ConfigError
+    from tradingagents.sources.specs import load_data_config
+
+    try:
+        return history_path(load_data_config(data if isinstance(data, dict) else None).cache_path())
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _history(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from tradingagents.history import HistoryError
+    from tradingagents.history.view import load_history
+
+    path = history_file(args.history_db, load_config_file(args.config).get("data"))
+    if not path.exists():
+        if args.json:
+            print(json.dumps({"history": str(path), "runs": [], "by_scanner": []}, indent=2))
+        else:
+            print(f"no runs recorded yet in {path}")
+        return 0
+    try:
+        view = load_history(path, last=args.last, scanner=args.scanner)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps({"history": str(path), **view.as_dict()}, indent=2, default=str))
+        return 0
+    show_history(Console(), view.as_dict(), path)
+    return 0
+
+
+def show_history(console: Any, view: dict[str, Any], path: Path) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    runs = Table(title=f"Runs ({len(view['runs'])} newest) in {path}", title_justify="left")
+    for column in (
+        "id",
+        "trade date",
+        "session",
+        "mode",
+        "exit",
+        "wall s",
+        "scanners ok",
+        "picks",
+        "results",
+    ):
+        runs.add_column(
+            column,
+            overflow="fold",
+            justify="right"
+            if column in ("id", "exit", "wall s", "scanners ok", "picks")
+            else "left",
+        )
+    for run in view["runs"]:
+        wall = run["wall_seconds"]
+        runs.add_row(
+            str(run["id"]),
+            run["trade_date"],
+            run["session_date"],
+            f"{run['data_mode'] or '-'}",
+            str(run["exit_code"]),
+            "-" if wall is None else f"{wall:.1f}",
+            f"{run['scanners_ok']}/{run['scanners']}",
+            str(run["candidates"]),
+            Text(run["results_dir"] or "(not written)"),
+        )
+    console.print(runs)
+    record = Table(
+        title=f"Realised record over {view['sessions']} session(s)", title_justify="left"
+    )
+    for column in (
+        "scanner",
+        "h",
+        "picks",
+        "realised",
+        "hit rate",
+        "mean",
+        "median",
+        "mean excess",
+        "t",
+        "sessions w/ pick",
+    ):
+        record.add_column(
+            column, overflow="fold", justify="left" if column == "scanner" else "right"
+        )
+    for row in view["by_scanner"]:
+        record.add_row(
+            Text(str(row["scanner"])),
+            str(row["horizon"]),
+            str(row["picks"]),
+            str(row["realised"]),
+            _percent(row["hit_rate"]),
+            _percent(row["mean_return"], signed=True),
+            _percent(row["median_return"], signed=True),
+            _percent(row["mean_excess_return"], signed=True),
+            "-" if row["t_stat"] is None else f"{row['t_stat']:.2f}",
+            _percent(row["session_share"]),
+        )
+    console.print(record)
+    if not any(row["realised"] for row in view["by_scanner"]):
+        console.print("no realised returns yet: run `tradingagents track` after a data update")
+
+
+def _percent(value: float | None, *, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:+.2%}" if signed else f"{value:.1%}"
+
+
+def _track(args: argparse.Namespace) -> int:
+    from tradingagents.cli.data import store_folder
+    from tradingagents.history import HistoryError
+    from tradingagents.history.tracking import track
+    from tradingagents.store import MarketStore, StoreError
+
+    path = history_file(args.history_db, load_config_file(args.config).get("data"))
+    if not path.exists():
+        print(f"no runs recorded yet in {path}")
+        return 0
+    try:
+        result = track(path, MarketStore(store_folder(args)))
+    except (HistoryError, StoreError) as exc:
+        raise UsageError(str(exc)) from None
+    print(result.describe())
+    return 0
