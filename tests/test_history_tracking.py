@@ -141,7 +141,19 @@ def test_track_and_history_commands(tmp_path: Path) -> None:
     assert one["mean_return"] == pytest.approx(0.01) and one["t_stat"] is None
     assert one["mean_excess_return"] == pytest.approx(0.01 - _universe(1))
     assert [row["priority"] for row in payload["by_priority"]] == ["high"] * 4
-    table = cli("history", "--history-db", str(db))
+    table = cli("history", "--history-db", str(db), "--horizon", "1")
     assert table.returncode == 0, table.stderr
-    assert "Realised record over 1 session(s)" in table.stdout
-    assert "+1.00%" in table.stdout  # momentum's mean return at h = 1
+    assert "Realised record at 1 session(s), over 1 session(s) scanned" in table.stdout
+    momentum = next(line for line in table.stdout.splitlines() if "momentum" in line)
+    # 1 of 1 realised, a hit, +1.00 % mean and median, no t from one pick, every session.
+    excess = f"{0.01 - _universe(1):+.2%}"
+    assert momentum.split() == [
+        "momentum",
+        "1/1",
+        "100.0%",
+        "+1.00%",
+        "+1.00%",
+        excess,
+        "-",
+        "100.0%",
+    ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tradingagents.cli import UsageError, load_config_file
+from tradingagents.history.statistics import HORIZONS
 
 HelpParser = Callable[..., argparse.ArgumentParser]
 
@@ -42,6 +43,13 @@ def register(commands: Any, help_parser: HelpParser) -> None:
         "--last", type=_positive, default=20, metavar="N", help="newest N runs (default 20)"
     )
     history.add_argument("--scanner", metavar="NAME", help="only runs and picks of this scanner")
+    history.add_argument(
+        "--horizon",
+        type=int,
+        choices=HORIZONS,
+        default=5,
+        help="the horizon (sessions) of the record table (default 5; --json has them all)",
+    )
     history.add_argument("--json", action="store_true", help="print everything as JSON")
     history_options(history)
     history.set_defaults(handler=_history)
@@ -121,71 +129,55 @@ def _history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"history": str(path), **view.as_dict()}, indent=2, default=str))
         return 0
-    show_history(Console(), view.as_dict(), path)
+    show_history(Console(), view.as_dict(), path, horizon=args.horizon)
     return 0
 
 
-def show_history(console: Any, view: dict[str, Any], path: Path) -> None:
+def show_history(console: Any, view: dict[str, Any], path: Path, *, horizon: int) -> None:
+    """The runs, then each scanner's record at ``horizon``; every cell is data, not markup,
+    and nothing but the folder paths (listed under the table) is wider than a column."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    runs = Table(title=f"Runs ({len(view['runs'])} newest) in {path}", title_justify="left")
-    for column in (
-        "id",
-        "trade date",
-        "session",
-        "mode",
-        "exit",
-        "wall s",
-        "scanners ok",
-        "picks",
-        "results",
-    ):
-        runs.add_column(
-            column,
-            overflow="fold",
-            justify="right"
-            if column in ("id", "exit", "wall s", "scanners ok", "picks")
-            else "left",
-        )
+    console.print(f"run history: {path}", highlight=False, markup=False, soft_wrap=True)
+    runs = Table(title=f"Runs ({len(view['runs'])} newest)", title_justify="left")
+    right = ("id", "exit", "wall s", "ok", "picks")
+    for column in ("id", "trade date", "session", "mode", "exit", "wall s", "ok", "picks"):
+        runs.add_column(column, no_wrap=True, justify="right" if column in right else "left")
     for run in view["runs"]:
         wall = run["wall_seconds"]
         runs.add_row(
             str(run["id"]),
             run["trade_date"],
             run["session_date"],
-            f"{run['data_mode'] or '-'}",
+            Text(str(run["data_mode"] or "-")),
             str(run["exit_code"]),
             "-" if wall is None else f"{wall:.1f}",
             f"{run['scanners_ok']}/{run['scanners']}",
             str(run["candidates"]),
-            Text(run["results_dir"] or "(not written)"),
         )
     console.print(runs)
+    for run in view["runs"]:
+        folder = run["results_dir"] or "(results not written)"
+        console.print(f"  {run['id']}: {folder}", highlight=False, markup=False, soft_wrap=True)
+
     record = Table(
-        title=f"Realised record over {view['sessions']} session(s)", title_justify="left"
+        title=(
+            f"Realised record at {horizon} session(s), over {view['sessions']} session(s) scanned"
+        ),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,  # no column rules: 8 columns fit in 80 characters
     )
-    for column in (
-        "scanner",
-        "h",
-        "picks",
-        "realised",
-        "hit rate",
-        "mean",
-        "median",
-        "mean excess",
-        "t",
-        "sessions w/ pick",
-    ):
-        record.add_column(
-            column, overflow="fold", justify="left" if column == "scanner" else "right"
-        )
+    record.add_column("scanner", overflow="fold")
+    for column in ("picks", "hit", "mean", "median", "excess", "t", "sessions"):
+        record.add_column(column, justify="right", no_wrap=True)
     for row in view["by_scanner"]:
+        if row["horizon"] != horizon:
+            continue
         record.add_row(
             Text(str(row["scanner"])),
-            str(row["horizon"]),
-            str(row["picks"]),
-            str(row["realised"]),
+            f"{row['realised']}/{row['picks']}",
             _percent(row["hit_rate"]),
             _percent(row["mean_return"], signed=True),
             _percent(row["median_return"], signed=True),
@@ -194,6 +186,13 @@ def show_history(console: Any, view: dict[str, Any], path: Path) -> None:
             _percent(row["session_share"]),
         )
     console.print(record)
+    console.print(
+        "picks: realised/all; hit: share of realised returns above zero; mean, median:"
+        " forward return; excess: mean return over the store's equal-weight universe;"
+        " t: of the mean excess; sessions: share of sessions with a pick",
+        highlight=False,
+        markup=False,
+    )
     if not any(row["realised"] for row in view["by_scanner"]):
         console.print("no realised returns yet: run `tradingagents track` after a data update")
 
