@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import pickle
+import select
 import time
 import weakref
 from collections import deque
@@ -56,6 +57,22 @@ class _Chunk:
     started_at: float | None = None  # when its current item started, by the parent's clock
 
 
+class _PipeWaiter:
+    """Waits for data on the report pipe with one registered ``select.poll``:
+    ``Connection.poll`` builds a new selector on every call, a cost paid for every item."""
+
+    def __init__(self, reader: Connection) -> None:
+        self._reader = reader
+        self._poll = select.poll() if hasattr(select, "poll") else None
+        if self._poll is not None:
+            self._poll.register(reader.fileno(), select.POLLIN)
+
+    def ready(self, seconds: float) -> bool:
+        if self._poll is None:  # Windows
+            return self._reader.poll(seconds)
+        return bool(self._poll.poll(seconds * 1000))
+
+
 @dataclass
 class _Run:
     """The parent's bookkeeping for one job on one pool."""
@@ -63,6 +80,7 @@ class _Run:
     job: ProcessingJob
     pool: ProcessPool
     reader: Connection
+    waiter: _PipeWaiter
     chunk_size: int
     in_flight_limit: int
     ids: Iterator[int]  # unique across runs on one pool: late reports of old chunks are ignored
@@ -106,10 +124,12 @@ class _Run:
         return max(0.0, wait)
 
     def _read(self, wait: float) -> None:
-        if not self.reader.poll(wait):
+        if not self.waiter.ready(wait):
             return
-        while self.reader.poll(0):
+        while True:
             self._handle(pickle.loads(self.reader.recv_bytes()))
+            if not self.waiter.ready(0):
+                return
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         chunk = self.in_flight.get(message[1])
@@ -122,7 +142,7 @@ class _Run:
         _, _, index, outcome = message
         if chunk.pending and chunk.pending[0] == index:
             chunk.pending.popleft()
-            self._finish(index, outcome)
+            self._finish(index, Outcome.from_tuple(outcome))
             chunk.started_at = now
         if not chunk.pending:
             del self.in_flight[chunk.id]
@@ -188,6 +208,7 @@ class _Workers:
     pool: ProcessPool
     reader: Connection
     writer: Connection
+    waiter: _PipeWaiter
 
     @classmethod
     def start(cls, workers: int, start_method: str) -> _Workers:
@@ -199,7 +220,7 @@ class _Workers:
             initargs=(writer, context.Lock()),
             context=context,
         )
-        return cls(pool, reader, writer)
+        return cls(pool, reader, writer, _PipeWaiter(reader))
 
     def stop(self) -> None:
         self.pool.stop()  # type: ignore[no-untyped-call]
@@ -232,7 +253,9 @@ class ProcessBackend:
             self._stop_at_collection = weakref.finalize(self, self._workers.stop)
         workers = self._workers
         limit = self.workers * CHUNKS_IN_FLIGHT_PER_WORKER
-        run = _Run(job, workers.pool, workers.reader, chunk_size, limit, self._chunk_ids)
+        run = _Run(
+            job, workers.pool, workers.reader, workers.waiter, chunk_size, limit, self._chunk_ids
+        )
         finished = False
         try:
             yield from run.results()

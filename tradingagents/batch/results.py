@@ -25,6 +25,16 @@ class Outcome:
     error: str | None
     duration: float
 
+    # Plain tuples for the worker-to-parent pipe: a dataclass and an enum cost several times
+    # more to unpickle, a cost the parent pays once per item.
+    def to_tuple(self) -> tuple[str, Any, str | None, str | None, float]:
+        return (self.status.value, self.value, self.error_type, self.error, self.duration)
+
+    @classmethod
+    def from_tuple(cls, fields: tuple[str, Any, str | None, str | None, float]) -> Outcome:
+        status, value, error_type, error, duration = fields
+        return cls(ItemStatus(status), value, error_type, error, duration)
+
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:

@@ -62,17 +62,11 @@ def run_chunk(
     for index, item in indexed_items:
         outcome = run_item(fn, item)
         try:
-            _report(("done", chunk_id, index, outcome))
+            _report(("done", chunk_id, index, outcome.to_tuple()))
         except Exception as error:
-            _report(
-                (
-                    "done",
-                    chunk_id,
-                    index,
-                    failed(
-                        type(error).__name__,
-                        f"the item's result could not be sent back: {error}",
-                        outcome.duration,
-                    ),
-                )
+            unsendable = failed(
+                type(error).__name__,
+                f"the item's result could not be sent back: {error}",
+                outcome.duration,
             )
+            _report(("done", chunk_id, index, unsendable.to_tuple()))
