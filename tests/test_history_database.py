@@ -17,6 +17,7 @@ from tests.history_kit import SECRET, final_state, report
 from tradingagents.history import (
     HistoryError,
     config_hash,
+    configured_history_path,
     connect,
     recent_durations,
     record_run,
@@ -211,3 +212,12 @@ def test_recent_durations_of_an_unreadable_file_are_empty_with_a_warning(
     garbage.write_bytes(b"not a database at all " * 200)
     assert recent_durations(garbage, ["alpha"]) == {}
     assert "scanner durations not read from the run history" in caplog.text
+
+
+def test_the_history_lives_next_to_the_http_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert configured_history_path({"cache_dir": str(tmp_path)}) == tmp_path / "history.sqlite"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    expected = tmp_path / "xdg" / "tradingagents" / "history.sqlite"
+    assert configured_history_path(None) == expected

@@ -89,12 +89,11 @@ def history_file(given: Path | None, data: Any) -> Path:
     """``--history-db``, else ``history.sqlite`` in the cache dir of the ``data`` section."""
     if given is not None:
         return Path(given).expanduser()
-    from tradingagents.history import history_path
+    from tradingagents.history import configured_history_path
     from tradingagents.sources.problems import ConfigError
-    from tradingagents.sources.specs import load_data_config
 
     try:
-        return history_path(load_data_config(data if isinstance(data, dict) else None).cache_path())
+        return configured_history_path(data if isinstance(data, dict) else None)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 

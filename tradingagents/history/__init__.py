@@ -7,13 +7,19 @@ The run folders stay the full record; the database is the index over them (each 
 its folder's path).
 """
 
-from tradingagents.history.database import HistoryError, connect, history_path
+from tradingagents.history.database import (
+    HistoryError,
+    configured_history_path,
+    connect,
+    history_path,
+)
 from tradingagents.history.durations import recent_durations
 from tradingagents.history.recording import config_hash, record_run, record_safely
 
 __all__ = [
     "HistoryError",
     "config_hash",
+    "configured_history_path",
     "connect",
     "history_path",
     "recent_durations",

@@ -17,8 +17,9 @@ import contextlib
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 #: How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 10.0
@@ -109,6 +110,15 @@ class HistoryError(Exception):
 def history_path(cache_dir: Path) -> Path:
     """Where the history lives by default: next to the HTTP cache in ``cache_dir``."""
     return cache_dir / FILE_NAME
+
+
+def configured_history_path(data: Mapping[str, Any] | None) -> Path:
+    """The history file of a config's ``data`` section (``<data.cache_dir>/history.sqlite``,
+    default ``~/.cache/tradingagents/history.sqlite``), as the engine's scheduler finds it.
+    A bad section raises the sources' ``ConfigError`` naming the problem."""
+    from tradingagents.sources.specs import load_data_config
+
+    return history_path(load_data_config(data).cache_path())
 
 
 @contextlib.contextmanager
