@@ -18,6 +18,19 @@ from typing import Any
 from tradingagents.history.database import connect, transaction
 from tradingagents.sources.redaction import redact
 
+#: The fields of a final state the history keeps (the tool logs stay in the run folder).
+_RECORDED = (
+    "trade_date",
+    "session_date",
+    "status",
+    "incomplete",
+    "ranking_error",
+    "scan_summary",
+    "scanner_reports",
+    "candidate_metadata",
+    "final_ranking",
+)
+
 
 def config_hash(config: Mapping[str, Any]) -> str:
     """sha256 (first 16 hex digits) of the resolved config with its secrets masked, so two
@@ -36,7 +49,7 @@ def record_run(
     results_dir: Path | None,
 ) -> int:
     """Store one run (its final state ``final``); returns its id in the history."""
-    state: dict[str, Any] = redact(dict(final))
+    state: dict[str, Any] = redact({key: final[key] for key in _RECORDED if key in final})
     summary = state.get("scan_summary") or {}
     trade_date = str(state.get("trade_date"))
     data = config.get("data")
