@@ -157,3 +157,7 @@ def test_track_and_history_commands(tmp_path: Path) -> None:
         "-",
         "100.0%",
     ]
+    by_priority = cli("history", "--history-db", str(db), "--horizon", "1", "--by-priority")
+    assert by_priority.returncode == 0, by_priority.stderr
+    rows = [line.split() for line in by_priority.stdout.splitlines() if "momentum" in line]
+    assert [row[:3] for row in rows] == [["momentum", "(high)", "1/1"]]

@@ -50,6 +50,12 @@ def register(commands: Any, help_parser: HelpParser) -> None:
         default=5,
         help="the horizon (sessions) of the record table (default 5; --json has them all)",
     )
+    history.add_argument(
+        "--by-priority",
+        action="store_true",
+        help="one row per scanner and priority (a scanner that was not a candidate's lead"
+        " has no priority of its own: 'priority unknown')",
+    )
     history.add_argument("--json", action="store_true", help="print everything as JSON")
     history_options(history)
     history.set_defaults(handler=_history)
@@ -117,7 +123,8 @@ def _history(args: argparse.Namespace) -> int:
     path = history_file(args.history_db, load_config_file(args.config).get("data"))
     if not path.exists():
         if args.json:
-            print(json.dumps({"history": str(path), "runs": [], "by_scanner": []}, indent=2))
+            empty = {"history": str(path), "runs": [], "by_scanner": [], "by_priority": []}
+            print(json.dumps(empty, indent=2))
         else:
             print(f"no runs recorded yet in {path}")
         return 0
@@ -128,11 +135,15 @@ def _history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"history": str(path), **view.as_dict()}, indent=2, default=str))
         return 0
-    show_history(Console(), view.as_dict(), path, horizon=args.horizon)
+    show_history(
+        Console(), view.as_dict(), path, horizon=args.horizon, by_priority=args.by_priority
+    )
     return 0
 
 
-def show_history(console: Any, view: dict[str, Any], path: Path, *, horizon: int) -> None:
+def show_history(
+    console: Any, view: dict[str, Any], path: Path, *, horizon: int, by_priority: bool = False
+) -> None:
     """The runs, then each scanner's record at ``horizon``; every cell is data, not markup,
     and nothing but the folder paths (listed under the table) is wider than a column."""
     from rich import box
@@ -171,11 +182,11 @@ def show_history(console: Any, view: dict[str, Any], path: Path, *, horizon: int
     record.add_column("scanner", overflow="fold")
     for column in ("picks", "hit", "mean", "median", "excess", "t", "sessions"):
         record.add_column(column, justify="right", no_wrap=True)
-    for row in view["by_scanner"]:
+    for row in view["by_priority" if by_priority else "by_scanner"]:
         if row["horizon"] != horizon:
             continue
         record.add_row(
-            Text(str(row["scanner"])),
+            Text(_group(row, by_priority)),
             f"{row['realised']}/{row['picks']}",
             _percent(row["hit_rate"]),
             _percent(row["mean_return"], signed=True),
@@ -194,6 +205,12 @@ def show_history(console: Any, view: dict[str, Any], path: Path, *, horizon: int
     )
     if not any(row["realised"] for row in view["by_scanner"]):
         console.print("no realised returns yet: run `tradingagents track` after a data update")
+
+
+def _group(row: dict[str, Any], by_priority: bool) -> str:
+    if not by_priority:
+        return str(row["scanner"])
+    return f"{row['scanner']} ({row['priority'] or 'priority unknown'})"
 
 
 def _percent(value: float | None, *, signed: bool = False) -> str:
