@@ -151,7 +151,8 @@ def check_all_ok(result: Any, label: str) -> None:
 
 
 def part_cpu(items: list[Any], workers: int, repeat: int) -> None:
-    print(f"\n[cpu] {len(items)} symbols, {BARS} bars each")
+    bars = "recorded daily bars" if isinstance(items[0], str) else f"{BARS} seeded bars each"
+    print(f"\n[cpu] {len(items)} symbols, {bars}")
     job = ProcessingJob(items, analyse)
     loops: list[float] = []
     runs: list[Any] = []
