@@ -119,15 +119,24 @@ def test_processes_backend_gives_the_same_results_as_threads() -> None:
 def test_closing_a_threads_stream_ends_running_chunks_after_their_current_item() -> None:
     import threading
 
-    job = ProcessingJob([("sleep", 0.2, i) for i in range(20)], behave, chunk_size=10)
-    results = ProcessingEngine("threads", max_workers=1).stream(job)
-    assert next(results).index == 0
+    # The first chunk (fast items) comes back while the second (slow items) is running.
+    items = [("sleep", 0.01, i) for i in range(10)] + [("sleep", 0.2, i) for i in range(10)]
+    results = ProcessingEngine("threads", max_workers=2).stream(
+        ProcessingJob(items, behave, chunk_size=10)
+    )
+    assert next(results).index < 10
     results.close()
 
     def chunk_threads() -> list[threading.Thread]:
         return [t for t in threading.enumerate() if t.name.startswith("batch-chunk")]
 
-    deadline = time.monotonic() + 1.5  # 9 more items of the chunk would take 1.8 s
+    deadline = time.monotonic() + 1.0  # the rest of the slow chunk would take ~1.7 s
     while chunk_threads() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not chunk_threads()
+
+
+def test_threads_default_to_one_item_per_chunk() -> None:
+    job = ProcessingJob([("square", i) for i in range(100)], behave)
+    assert ProcessingEngine("threads", max_workers=2).chunk_size(job) == 1
+    assert ProcessingEngine("processes", max_workers=2).chunk_size(job) == 7

@@ -98,7 +98,11 @@ class ProcessingEngine:
         return self._backend.address if isinstance(self._backend, DaskBackend) else None
 
     def chunk_size(self, job: ProcessingJob) -> int:
-        return job.chunk_size or auto_chunk_size(len(job.items), self.workers)
+        if job.chunk_size is not None:
+            return job.chunk_size
+        if self.backend == "threads":
+            return 1  # nothing is pickled, so nothing to amortise; results stream per item
+        return auto_chunk_size(len(job.items), self.workers)
 
     def stream(self, job: ProcessingJob) -> Generator[ItemResult, None, None]:
         """Item results in completion order (each carries its ``index``); nothing is kept,
