@@ -1,13 +1,16 @@
 """Benchmark the scanner node against the physical limit of its schedule.
 
 23 scanners with seeded lognormal latencies (median ~1 s, a few slow ones) run once
-sequentially and once on 8 workers. From the one concurrent run it prints:
+sequentially and twice on 8 workers: first queued in registration order (no history), then
+with that run recorded in a fresh run history, so the graph queues them longest expected
+first (``scanner_execution.schedule: longest_first``). For each concurrent run it prints:
 
 * ``ideal``: the makespan a zero-overhead executor would reach with the same submission
   order and the measured per-scanner durations (greedy list scheduling onto the workers);
 * ``achieved/ideal``: ideal / concurrent wall (target >= 0.97), and the engine overhead per
   scanner (target <= 1 ms);
-* ``lower bound``: max(max d, sum d / workers), and ``wall/lower_bound``.
+* ``lower bound``: max(max d, sum d / workers), and ``wall/lower_bound`` (target with
+  history <= 1.10).
 
 ``--hang N`` adds N scanners that never return and prints how long the process takes to
 exit after the node returned (target <= 1 s); that part runs in a child process, because
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import datetime
@@ -34,7 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tradingagents.discovery import BaseScanner
 from tradingagents.discovery.engine import ProgressCallback
 from tradingagents.discovery.reports import ideal_makespan, lower_bound
+from tradingagents.discovery.schedule import longest_first
 from tradingagents.graph.discovery_graph import DiscoveryGraph
+from tradingagents.history import history_path, record_run
 
 SEED = 20261124
 
@@ -86,18 +92,25 @@ def run(
     workers: int,
     timeout: float,
     progress: ProgressCallback | None = None,
+    history_dir: str | None = None,
 ) -> dict[str, Any]:
-    config = {
+    """One scanner node run. Without ``history_dir`` the scanners are queued in
+    registration order (whatever the user's own history holds); with it, the graph reads
+    the history in that folder and queues them longest expected first."""
+    config: dict[str, Any] = {
         "discovery": {
             "scanner_execution": {
                 "concurrent": concurrent,
                 "max_workers": workers,
                 "timeout_seconds": timeout,
+                "schedule": "registration" if history_dir is None else "longest_first",
             }
         }
     }
+    if history_dir is not None:
+        config["data"] = {"cache_dir": history_dir}
     graph = DiscoveryGraph(config, scanners=classes, on_progress=progress)
-    return graph.scanner_node({"trade_date": "2026-11-24"})  # type: ignore[arg-type]
+    return graph.scanner_node({"trade_date": "2026-11-24"})
 
 
 def child(args: argparse.Namespace) -> None:
@@ -118,6 +131,28 @@ def child(args: argparse.Namespace) -> None:
     counts = update["scan_summary"]["counts"]
     print(f"CHILD counts={counts} wall={update['scan_summary']['wall_seconds']:.3f}", flush=True)
     print(f"RETURNED {time.time():.6f}", flush=True)
+
+
+def report(
+    label: str,
+    update: dict[str, Any],
+    seq_wall: float,
+    workers: int,
+    order: list[int] | None = None,
+) -> None:
+    """One concurrent run against its ideal (same queue order) and the lower bound."""
+    wall = update["scan_summary"]["wall_seconds"]
+    durations = [r["duration_seconds"] for r in update["scanner_reports"]]
+    queued = durations if order is None else [durations[i] for i in order]
+    ideal = ideal_makespan(queued, workers)
+    lower = lower_bound(durations, workers)
+    overhead_ms = (wall - ideal) / len(durations) * 1000
+    print(f"{label}:")
+    print(f"  wall: {wall:.3f} s  (speedup over sequential {seq_wall / wall:.2f}x)")
+    print(f"  ideal: {ideal:.3f} s  (greedy list scheduling of the measured durations)")
+    print(f"  achieved/ideal: {ideal / wall:.3f}")
+    print(f"  engine overhead per scanner: {overhead_ms:.3f} ms")
+    print(f"  lower_bound: {lower:.3f} s  wall/lower_bound: {wall / lower:.3f}")
 
 
 def main() -> None:
@@ -144,22 +179,34 @@ def main() -> None:
     sequential = run(classes, concurrent=False, workers=args.workers, timeout=args.timeout)
     seq_wall = sequential["scan_summary"]["wall_seconds"]
     concurrent = run(classes, concurrent=True, workers=args.workers, timeout=args.timeout)
-    wall = concurrent["scan_summary"]["wall_seconds"]
-    for update in (sequential, concurrent):
+    with tempfile.TemporaryDirectory() as history_dir:
+        # The history a real run leaves: the registration-order run, recorded.
+        record_run(
+            history_path(Path(history_dir)),
+            {**concurrent, "trade_date": "2026-11-24"},
+            config={},
+            wall_seconds=concurrent["scan_summary"]["wall_seconds"],
+            exit_code=0,
+            results_dir=None,
+        )
+        informed = run(
+            classes,
+            concurrent=True,
+            workers=args.workers,
+            timeout=args.timeout,
+            history_dir=history_dir,
+        )
+    for update in (sequential, concurrent, informed):
         counts = update["scan_summary"]["counts"]
         assert counts["ok"] == args.scanners, f"not every scanner succeeded: {counts}"
     assert sequential["candidate_metadata"] == concurrent["candidate_metadata"], "modes disagree"
+    assert informed["candidate_metadata"] == concurrent["candidate_metadata"], "orders disagree"
 
-    durations = [r["duration_seconds"] for r in concurrent["scanner_reports"]]
-    ideal = ideal_makespan(durations, args.workers)
-    lower = lower_bound(durations, args.workers)
-    overhead_ms = (wall - ideal) / len(durations) * 1000
     print(f"sequential: {seq_wall:.3f} s")
-    print(f"concurrent: {wall:.3f} s  (speedup {seq_wall / wall:.2f}x)")
-    print(f"ideal: {ideal:.3f} s  (greedy list scheduling of the measured durations)")
-    print(f"achieved/ideal: {ideal / wall:.3f}")
-    print(f"engine overhead per scanner: {overhead_ms:.3f} ms")
-    print(f"lower_bound: {lower:.3f} s  wall/lower_bound: {wall / lower:.3f}")
+    report("concurrent, registration order (no history)", concurrent, seq_wall, args.workers)
+    expected = {r["name"]: r["duration_seconds"] for r in concurrent["scanner_reports"]}
+    order = longest_first([cls.name for cls in classes], expected)
+    report("concurrent, longest first (history)", informed, seq_wall, args.workers, order)
 
     if args.hang:
         cmd = [

@@ -44,6 +44,7 @@ def test_default_config_has_the_documented_execution_block() -> None:
         "concurrent": True,
         "max_workers": 8,
         "timeout_seconds": 30,
+        "schedule": "longest_first",
     }
 
 

@@ -49,6 +49,7 @@ class ScannerExecution(_Section):
     timeout_seconds: Annotated[float, Strict()] = Field(
         float(_EXECUTION["timeout_seconds"]), gt=0, le=86_400, allow_inf_nan=False
     )
+    schedule: Literal["registration", "longest_first"] = _EXECUTION["schedule"]
 
 
 class PipelineSettings(_Section):

@@ -18,6 +18,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "concurrent": True,
             "max_workers": 8,
             "timeout_seconds": 30,
+            # Queue order: "longest_first" uses the run history's recent durations (when
+            # there are any) so long scanners start first; "registration" never reorders.
+            # Results are in registration order either way.
+            "schedule": "longest_first",
         },
         # Tool-call logs keep this many characters of each output (the full length is logged too).
         "tool_log_preview_chars": 500,

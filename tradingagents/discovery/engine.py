@@ -3,7 +3,9 @@
 Each scanner runs on its own thread (see :mod:`tradingagents.discovery.pool`) with its own
 deep copy of the state, its own tool context and its own timeout. Everything it produced,
 candidates, tool-call logs and its failure if any, is collected in the supervising thread
-and merged in registration order, so concurrent and sequential runs agree.
+and merged in registration order, so concurrent and sequential runs agree. Only the order
+they are queued in may differ: longest expected first when the caller knows how long each
+takes (``expected_seconds``, from the run history; see :mod:`tradingagents.discovery.schedule`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tradingagents.config import Settings
 from tradingagents.discovery.merge import merge_candidates
 from tradingagents.discovery.pool import DeadlinePool, Outcome
 from tradingagents.discovery.reports import ScannerReport, summarise
+from tradingagents.discovery.schedule import longest_first
 from tradingagents.scanners import abandoned
 from tradingagents.scanners.base import BaseScanner
 from tradingagents.scanners.candidate import validate_candidates
@@ -74,10 +77,20 @@ def run_scanners(
     load_errors: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
     emit: EventSink | None = None,
+    expected_seconds: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Run every enabled scanner; return the scanner node's state update."""
+    """Run every enabled scanner; return the scanner node's state update.
+
+    ``expected_seconds``: each scanner's expected duration by name (the run history's
+    recent median). With ``scanner_execution.schedule`` ``"longest_first"`` (the default)
+    the scanners are queued longest first; without it, in registration order. The update
+    is the same either way.
+    """
     classes = settings.enabled_scanners()
     execution = settings.execution
+    order = None
+    if expected_seconds and execution.schedule == "longest_first":
+        order = longest_first([cls.name for cls in classes], expected_seconds)
     workers = execution.max_workers if execution.concurrent else 1
     timeout = float(execution.timeout_seconds)
     contexts = [
@@ -194,7 +207,12 @@ def run_scanners(
     threads_before = set(threading.enumerate())
     abandoned.begin_run()
     try:
-        pool.run([job(i) for i in range(len(classes))], on_timeout=on_timeout, on_done=on_done)
+        pool.run(
+            [job(i) for i in range(len(classes))],
+            on_timeout=on_timeout,
+            on_done=on_done,
+            order=order,
+        )
     finally:
         for index, thread in pool.workers.items():
             if reports[index] is None and thread.is_alive():  # the run was interrupted

@@ -4,7 +4,8 @@ Why not ``concurrent.futures.ThreadPoolExecutor``: its timeouts count from submi
 stuck worker keeps its slot forever, and its non-daemon workers are joined at interpreter
 exit, so one scanner that never returns keeps the process alive. Here:
 
-* at most ``max_workers`` tasks run at once, started in submission order;
+* at most ``max_workers`` tasks run at once, started in submission order (the tasks' order,
+  or the ``order`` given to :meth:`DeadlinePool.run`; outcomes stay indexed by task);
 * a task's timeout counts from the moment its thread starts running it, never from
   submission, so a task queued behind others is not charged its wait;
 * a task past its timeout is reported ``timeout`` at once, its slot goes to the next queued
@@ -100,16 +101,21 @@ class DeadlinePool(Generic[T]):
         *,
         on_timeout: Callable[[int], None] | None = None,
         on_done: Callable[[Outcome[T]], None] | None = None,
+        order: Sequence[int] | None = None,
     ) -> list[Outcome[T]]:
-        """Run every task; return their outcomes in submission order.
+        """Run every task; return their outcomes in task order.
 
-        ``on_timeout(index)`` when it is abandoned (cancel its work there), ``on_done`` once
-        per task with its final outcome. If the caller is interrupted (Ctrl-C), every
-        running task gets ``on_timeout`` and the exception propagates at once.
+        ``order``: the task indices in the order to start them (a permutation of the
+        indices; default: as given). It changes only which task waits for a free worker,
+        never an index: ``on_timeout``/``on_done`` and the outcomes name tasks by position
+        in ``tasks``. ``on_timeout(index)`` when it is abandoned (cancel its work there),
+        ``on_done`` once per task with its final outcome. If the caller is interrupted
+        (Ctrl-C), every running task gets ``on_timeout`` and the exception propagates at once.
         """
+        queued = _submission_order(order, len(tasks))
         inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         outcomes: list[Outcome[T] | None] = [None] * len(tasks)
-        next_task = 0
+        next_task = 0  # position in ``queued``
         running: set[int] = set()
         deadlines: list[tuple[float, int]] = []  # heap of (deadline, index); may be stale
         clock = _Clocks(self.timeout)
@@ -138,7 +144,7 @@ class DeadlinePool(Generic[T]):
                 # it, so a task that grabs the GIL at once freezes us inside launch().
                 clock.mark(running)
                 while next_task < len(tasks) and len(running) < self.max_workers:
-                    launch(next_task)
+                    launch(queued[next_task])
                     next_task += 1
                 wait = None
                 if self.timeout is not None and running:
@@ -158,10 +164,10 @@ class DeadlinePool(Generic[T]):
                     # mistaken for a timed-out one below.
                     while True:
                         try:
-                            queued = inbox.get_nowait()
+                            pending = inbox.get_nowait()
                         except queue.Empty:
                             break
-                        self._handle(queued, clock, deadlines, outcomes, finish)
+                        self._handle(pending, clock, deadlines, outcomes, finish)
                 now = time.monotonic()
                 while deadlines and deadlines[0][0] <= now:
                     deadline, index = heapq.heappop(deadlines)
@@ -199,6 +205,17 @@ class DeadlinePool(Generic[T]):
             return  # finished after its deadline: the deadline check reports the timeout
         status: Status = "ok" if error is None else "error"
         finish(Outcome(index, status, value=value, error=error, started=started, finished=at))  # type: ignore[arg-type]
+
+
+def _submission_order(order: Sequence[int] | None, count: int) -> list[int]:
+    if order is None:
+        return list(range(count))
+    queued = list(order)
+    if sorted(queued) != list(range(count)):
+        raise ValueError(
+            f"order must list each task index 0..{count - 1} once, got {queued[:20]!r}"
+        )
+    return queued
 
 
 class _Clocks:

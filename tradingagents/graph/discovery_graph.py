@@ -25,6 +25,8 @@ from tradingagents.discovery.facts import fetch_facts
 from tradingagents.discovery.filtering import apply_filter
 from tradingagents.discovery.ranking import Ranker, RankerError, apply_ranker, default_rank
 from tradingagents.graph.state import DiscoveryInput, DiscoveryResult, DiscoveryState
+from tradingagents.history.database import configured_history_path
+from tradingagents.history.durations import recent_durations
 from tradingagents.scanners.registry import check_scanner_class
 from tradingagents.sources.redaction import scrub
 from tradingagents.trade_dates import TradeDate, resolve_trade_date
@@ -148,7 +150,22 @@ class DiscoveryGraph:
             load_errors=self._load_errors,
             on_progress=self.on_progress,
             emit=self._emitter(),
+            expected_seconds=self.expected_durations(),
         )
+
+    def expected_durations(self) -> dict[str, float] | None:
+        """Each enabled scanner's recent median duration from the run history, for the
+        longest-first schedule; ``None`` when the schedule is ``"registration"`` or only one
+        scanner runs at a time (the order cannot shorten the run then). An unreadable or
+        missing history gives no durations: the scanners are queued as registered."""
+        execution = self.settings.execution
+        if execution.schedule != "longest_first" or not execution.concurrent:
+            return None
+        if execution.max_workers < 2:
+            return None
+        path = configured_history_path(self.config["data"])
+        names = [cls.name for cls in self.settings.enabled_scanners()]
+        return recent_durations(path, names) or None
 
     def filter_node(self, state: DiscoveryState) -> dict[str, Any]:
         """Drop candidates failing the liquidity/price rules; record why each was dropped."""
