@@ -18,6 +18,8 @@ def merge_candidates(per_scanner: Iterable[Sequence[dict[str, Any]]]) -> list[di
     """One merged dict per ticker, tickers in first-seen order.
 
     Each merged entry has ``ticker``, ``priority`` (the highest any scanner gave),
+    ``priorities`` (scanner -> the priority it gave, registration order; a scanner that
+    reported the ticker twice counts with its highest),
     ``scanner``/``strategy`` (of the highest-priority scanner; ties: the earliest),
     ``scanners`` and ``strategies`` (registration order, de-duplicated), ``contexts``
     (de-duplicated, highest priority first), ``context`` (them joined) and ``evidence``
@@ -35,14 +37,19 @@ def _merge_one(ticker: str, found: list[dict[str, Any]]) -> dict[str, Any]:
     by_priority = sorted(found, key=lambda c: -PRIORITY_RANK[c["priority"]])
     lead = by_priority[0]
     contexts = _unique(c["context"] for c in by_priority if c["context"])
+    priorities: dict[str, str] = {}
     evidence: dict[str, dict[str, Any]] = {}
     for candidate in found:
+        given = priorities.get(candidate["scanner"])
+        if given is None or PRIORITY_RANK[candidate["priority"]] > PRIORITY_RANK[given]:
+            priorities[candidate["scanner"]] = candidate["priority"]
         extra = {k: v for k, v in candidate.items() if k not in _CORE}
         if extra:
             evidence.setdefault(candidate["scanner"], {}).update(extra)
     return {
         "ticker": ticker,
         "priority": lead["priority"],
+        "priorities": priorities,
         "scanner": lead["scanner"],
         "strategy": lead["strategy"],
         "scanners": _unique(c["scanner"] for c in found),

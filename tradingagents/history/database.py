@@ -60,8 +60,8 @@ CREATE TABLE scanner_reports (
 );
 CREATE INDEX scanner_reports_name ON scanner_reports (name, status, run_id);
 
--- One row per (ticker, scanner that found it). priority is the scanner's own where the run
--- states it (the candidate's lead scanner), else NULL.
+-- One row per (ticker, scanner that found it). priority is the scanner's own; NULL for a
+-- non-lead scanner in runs recorded before merged candidates kept every scanner's priority.
 CREATE TABLE picks (
     run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     ticker    TEXT NOT NULL,

@@ -115,16 +115,21 @@ def _report_row(run_id: int, report: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _pick_rows(run_id: int, candidate: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """One row per scanner that found the candidate. The merged candidate keeps only its
-    lead scanner's priority (the highest), so the others' is unknown (NULL)."""
+    """One row per scanner that found the candidate, with that scanner's own priority
+    (``priorities``). A candidate merged before each scanner's priority was kept has only
+    its lead scanner's (the highest): the others' is unknown (NULL)."""
     lead = candidate.get("scanner")
     scanners = candidate.get("scanners") or candidate.get("all_sources") or [lead]
+    priorities = candidate.get("priorities")
+    if not isinstance(priorities, Mapping):
+        only = scanners[0] if len(scanners) == 1 else lead
+        priorities = {only: candidate.get("priority")}
     return [
         (
             run_id,
             str(candidate.get("ticker")),
             str(scanner),
-            candidate.get("priority") if scanner == lead or len(scanners) == 1 else None,
+            priorities.get(scanner),
             candidate.get("context"),
         )
         for scanner in scanners
