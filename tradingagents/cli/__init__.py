@@ -342,6 +342,9 @@ def _parser() -> argparse.ArgumentParser:
 
     data_commands.register(commands, _help_parser)
     history_commands.register(commands, _help_parser)
+    from tradingagents.cli import backtest as backtest_commands
+
+    backtest_commands.register(commands, _help_parser)
     return parser
 
 
