@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -63,7 +64,12 @@ def _live_config(tmp_path: Path, base_url: str) -> Path:
         "data": {
             "mode": "live",
             "cache_dir": str(tmp_path / "cache"),
-            "sources": {"massive": {"base_url": base_url, "rate_limit": {"per_second": 20}}},
+            "sources": {
+                "massive": {
+                    "base_url": base_url,
+                    "rate_limit": {"per_second": 20, "per_minute": None},
+                }
+            },
         }
     }
     path = tmp_path / "config.json"
@@ -242,3 +248,136 @@ def test_the_key_comes_from_massive_or_polygon_env_names() -> None:
     assert "poly-key-4321" in configured_keys({}, env={"POLYGON_API_KEY": "poly-key-4321"})
     missing = resolve_access(data, env={})["massive"]
     assert missing.unavailable_reason == "MASSIVE_API_KEY is not set"
+
+
+@pytest.fixture(scope="module")
+def slow_emulator() -> Iterator[dict[str, str]]:
+    """An emulator allowing Massive 4 requests a second, so an update takes a few seconds."""
+    knobs = {
+        "massive": {
+            "valid_keys": [KEY],
+            "latency": {"median_ms": 0},
+            "rate_limit": {"per_second": 4},
+        }
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradingagents",
+            "sandbox",
+            "serve",
+            "--date",
+            TRADE_DATE,
+            "--services",
+            json.dumps(knobs),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert process.stdout is not None
+        yield json.loads(process.stdout.readline())
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _update_process(config: Path, store_dir: Path, sessions: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradingagents",
+            "data",
+            "update",
+            "--config",
+            str(config),
+            "--store",
+            str(store_dir),
+            "--until",
+            TRADE_DATE,
+            "--sessions",
+            str(sessions),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "MASSIVE_API_KEY": KEY},
+    )
+
+
+def _wait_for_sessions(store: MarketStore, count: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while len(store.sessions()) < count:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the update stored nothing in 60 s"
+        time.sleep(0.05)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("stop", ["kill", "interrupt"])
+def test_an_update_stopped_midway_resumes_without_duplicate_or_gap(
+    slow_emulator: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "data": {
+                    "mode": "live",
+                    "sources": {
+                        "massive": {
+                            "base_url": slow_emulator["massive"],
+                            # per_minute: None drops the default free-tier 5/min.
+                            "rate_limit": {"per_second": 4, "per_minute": None},
+                        }
+                    },
+                }
+            }
+        )
+    )
+    store_dir = tmp_path / "store"
+    store = MarketStore(store_dir)
+    wanted = sessions_ending(dt.date.fromisoformat(TRADE_DATE), 16)
+    process = _update_process(config, store_dir, 16)
+    _wait_for_sessions(store, 3, process)
+    process.send_signal(signal.SIGKILL if stop == "kill" else signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    if stop == "interrupt":
+        assert process.returncode == 130
+        assert "interrupted;" in err and "run it again to resume" in err
+    held = store.sessions()
+    assert 3 <= len(held) < 16
+    assert held == wanted[: len(held)]  # oldest first: no gap
+    first_log = store.ingest_log().set_index("session")
+
+    monkeypatch.setenv("MASSIVE_API_KEY", KEY)
+    assert (
+        cli_main(
+            [
+                "data",
+                "update",
+                "--config",
+                str(config),
+                "--store",
+                str(store_dir),
+                "--until",
+                TRADE_DATE,
+                "--sessions",
+                "16",
+            ]
+        )
+        == 0
+    )
+    assert store.sessions() == wanted
+    log = store.ingest_log().set_index("session")
+    # The sessions stored before the stop were not fetched again.
+    pd.testing.assert_series_equal(log.loc[held, "ingested_at"], first_log.loc[held, "ingested_at"])
+    assert not list(store_dir.rglob(".tmp-*"))
+    for day in wanted:
+        symbols = store.session_table(day).column("symbol").to_pylist()
+        assert len(symbols) == len(set(symbols)) > 500

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import warnings
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,12 @@ PUBLISHED_AFTER_CLOSE = dt.timedelta(hours=1)
 def _calendar() -> Any:
     import exchange_calendars
 
-    return exchange_calendars.get_calendar(CALENDAR, start="1990-01-02")
+    with warnings.catch_warnings():
+        # exchange-calendars 4.13 builds its schedule with Series.values, which pandas 3.1
+        # deprecates for tz-aware data (a warning only; the values are the UTC nanoseconds
+        # it wants).
+        warnings.filterwarnings("ignore", "Series.values returning an ndarray", Warning)
+        return exchange_calendars.get_calendar(CALENDAR, start="1990-01-02")
 
 
 def sessions_between(first: dt.date, last: dt.date) -> list[dt.date]:
