@@ -156,11 +156,13 @@ def duckdb_read(path: Path, first: dt.date, last: dt.date) -> None:
             "SELECT session, symbol, open, high, low, close, volume FROM bars"
             f" WHERE session BETWEEN DATE '{first}' AND DATE '{last}' ORDER BY session"
         ).to_arrow_table()
-    sessions = table.column("session").to_pylist()
-    days = sorted(set(sessions))
-    cuts = np.searchsorted(np.array(sessions), np.array(days))
+    sessions = table.column("session").to_numpy()  # sorted by the query
+    cuts = np.flatnonzero(np.r_[True, sessions[1:] != sessions[:-1]])
     ends = [*cuts[1:], table.num_rows]
-    parts = [table.slice(a, b - a) for a, b in zip(cuts, ends, strict=True)]
+    parts = [
+        table.slice(a, b - a).drop_columns(["session"]) for a, b in zip(cuts, ends, strict=True)
+    ]
+    days = [sessions[cut].astype(dt.date) for cut in cuts]
     pivot(days, parts, FIELDS, None)
 
 
