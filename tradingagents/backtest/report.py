@@ -123,6 +123,8 @@ def _hit_rate(summary: Mapping[str, Any]) -> go.Figure:
             go.Bar(
                 x=list(at.get("scanner", [])),
                 y=list(at.get("hit_rate", [])),
+                text=[format_cell("hit_rate", v) for v in at.get("hit_rate", [])],
+                textposition="outside",
                 name=f"{horizon} sessions",
             )
         )
