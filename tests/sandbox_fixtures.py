@@ -70,6 +70,7 @@ KEYS = {
     "alpha_vantage": {"api_key": "test-av-key"},
     "sec": {"user_agent": "Tradingagents Tests tests@example.com"},
     "prices": {},
+    "massive": {"api_key": "test-massive-key"},
 }
 
 

@@ -22,7 +22,8 @@ def test_base_urls_share_one_port(sandbox_server: SandboxServer) -> None:
     root = sandbox_server.url
     assert root.startswith("http://127.0.0.1:") and not root.endswith(":0")
     assert sandbox_server.base_urls == {"finnhub": f"{root}/api/v1", "reddit": root,
-                                        "alpha_vantage": root, "sec": root, "prices": root}
+                                        "alpha_vantage": root, "sec": root, "prices": root,
+                                        "massive": root}
     assert sandbox_server.market.trade_date.isoformat() == TRADE_DATE
 
 
