@@ -71,7 +71,8 @@ def register(commands: Any, help_parser: HelpParser) -> None:
             " Only missing sessions are fetched: running it again is harmless, and after"
             " Ctrl-C or a crash it resumes where it stopped. At the free tier's 5 requests a"
             " minute a 252-session backfill takes about 51 minutes; a daily update is one"
-            " request. The key comes from MASSIVE_API_KEY or data.sources.massive.api_key."
+            " request. The key comes from MASSIVE_API_KEY (or POLYGON_API_KEY) or"
+            " data.sources.massive.api_key."
         ),
         examples=(
             "  tradingagents data update                  # the last 252 sessions\n"
