@@ -3,6 +3,7 @@ returns, identical results on every backend, the run folder and the command."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tests.backtest_kit import SESSIONS, SYMBOLS, market, write_store
 from tradingagents.backtest import run_backtest, write_run
 from tradingagents.backtest.run import PICK_COLUMNS, BacktestError
+from tradingagents.backtest.session import plan_sessions, session_bars, window_days
 from tradingagents.cli import main
 from tradingagents.history.statistics import record_statistics
 from tradingagents.store import MarketStore
@@ -61,26 +63,31 @@ def _rewritten(
     return changed, splits
 
 
-def _picks(store: MarketStore, first: int, last: int) -> pd.DataFrame:
+def _picks(store: MarketStore, first: int, last: int, upto: int | None = None) -> pd.DataFrame:
+    """The picks of sessions ``first`` to ``last``, those up to session ``upto`` only."""
     result = run_backtest(
         store, SESSIONS[first], SESSIONS[last], scanners=TECHNICAL, backend="threads", workers=2
     )
     assert not result.failed
-    return result.picks
+    picks = result.picks
+    if upto is not None:
+        picks = picks[picks["session"] <= pd.Timestamp(SESSIONS[upto])]
+    return picks.reset_index(drop=True)
 
 
 @pytest.mark.timeout(120)
 def test_no_look_ahead_picks_of_d_ignore_every_later_bar_and_split(
     tmp_path: Path, store: MarketStore, frames: dict[str, pd.DataFrame]
 ) -> None:
-    before = _picks(store, D - 2, D)
+    # The run goes past D, so the original store's sessions share one read reaching past D.
+    before = _picks(store, D - 2, D + 3, upto=D)
     assert set(before["scanner"]) >= {"trend_template", "rsi_oversold", "unusual_volume"}
     picked_on_d = sorted(set(before.loc[before["session"] == pd.Timestamp(SESSIONS[D]), "ticker"]))
     split_symbols = picked_on_d[:3]
 
     later, splits = _rewritten(frames, D + 1, split_symbols)
     rewritten = write_store(tmp_path / "after_d", later, splits)
-    after = _picks(rewritten, D - 2, D)
+    after = _picks(rewritten, D - 2, D + 3, upto=D)
 
     columns = list(PICK_COLUMNS)
     pd.testing.assert_frame_equal(before[columns], after[columns])
@@ -89,7 +96,7 @@ def test_no_look_ahead_picks_of_d_ignore_every_later_bar_and_split(
 
     # ... and the test can see look-ahead: changing the bars from D itself changes the picks.
     from_d, splits_d = _rewritten(frames, D, split_symbols)
-    touched = _picks(write_store(tmp_path / "from_d", from_d, splits_d), D - 2, D)
+    touched = _picks(write_store(tmp_path / "from_d", from_d, splits_d), D - 2, D + 3, upto=D)
     assert not before[columns].equals(touched[columns])
 
 
@@ -227,3 +234,36 @@ def test_command_refuses_bad_input_with_exit_code_2(
     code = main(["backtest", *extra, "--store", str(store.root), "--backend", "threads"])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_sessions_cut_from_a_shared_read_equal_their_own_read_as_of_d(
+    tmp_path: Path, frames: dict[str, pd.DataFrame]
+) -> None:
+    # Splits inside the range (two on one day), before it and after it.
+    changed = {name: frame.copy() for name, frame in frames.items()}
+    planted = [("S03", 250), ("S07", 303), ("S08", 303), ("S03", 306), ("S11", 330)]
+    for symbol, at in planted:
+        rows = changed["close"].index[at:]
+        for name in ("open", "high", "low", "close"):
+            changed[name].loc[rows, symbol] /= 2.0
+        changed["volume"].loc[rows, symbol] *= 2.0
+    splits = pd.DataFrame(
+        {"symbol": [s for s, _ in planted], "ex_date": [SESSIONS[at] for _, at in planted],
+         "ratio": 2.0}
+    )  # fmt: skip
+    store = write_store(tmp_path / "splits", changed, splits)
+    days = window_days([])
+    tasks = plan_sessions(SESSIONS[298:312], list(splits["ex_date"]), days)
+    anchors = sorted({t.read_as_of for t in tasks})
+    assert anchors == [SESSIONS[i].isoformat() for i in (302, 305, 311)]
+    for task in tasks:
+        day = dt.date.fromisoformat(task.session)
+        shared = store.read(
+            dt.date.fromisoformat(task.read_as_of), start=dt.date.fromisoformat(task.read_start)
+        )
+        own = store.read(day, start=day - dt.timedelta(days=days))
+        cut, direct = session_bars(shared, day, days), session_bars(own, day, days)
+        for name in ("open", "high", "low", "close", "volume"):
+            pd.testing.assert_frame_equal(
+                getattr(cut, name), getattr(direct, name), check_exact=True
+            )

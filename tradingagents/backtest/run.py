@@ -13,7 +13,13 @@ from typing import Any
 import pandas as pd
 
 from tradingagents.backtest.capability import Unsupported, split_backtestable
-from tradingagents.backtest.session import SessionSpec, scan_session
+from tradingagents.backtest.session import (
+    SessionSpec,
+    SessionTask,
+    plan_sessions,
+    scan_session,
+    window_days,
+)
 from tradingagents.batch import ProcessingEngine, ProcessingJob, ProcessingResult
 from tradingagents.batch.engine import ProgressCallback
 from tradingagents.config import merge_over_defaults
@@ -80,11 +86,11 @@ def select_scanners(names: Sequence[str] | None) -> list[type[BaseScanner]]:
 
 
 def run_sessions(
-    spec: SessionSpec, sessions: Sequence[str], engine: ProcessingEngine
+    spec: SessionSpec, tasks: Sequence[SessionTask], engine: ProcessingEngine
 ) -> ProcessingResult:
     """Every session through ``scan_session`` on the batch engine (the one parallel step)."""
     job = ProcessingJob(
-        list(sessions),
+        list(tasks),
         functools.partial(scan_session, spec),
         timeout_per_item=SESSION_TIMEOUT_SECONDS,
     )
@@ -112,7 +118,7 @@ def run_backtest(
     if end < start:
         raise BacktestError(f"--end {end} is before --start {start}")
     held = market.sessions()
-    sessions = [d.isoformat() for d in held if start <= d <= end]
+    sessions = [d for d in held if start <= d <= end]
     if not sessions:
         span = f"{held[0]} .. {held[-1]}" if held else "no sessions"
         raise BacktestError(
@@ -129,20 +135,23 @@ def run_backtest(
             + "; ".join(f"{u.scanner} {u.reason}" for u in unsupported)
         )
     names = tuple(cls.name for cls in runnable)
-    for cls in runnable:  # a contradictory config fails once, here, not in every session
-        cls(merged).check_params()
+    instances = [cls(merged) for cls in runnable]
+    for scanner in instances:  # a contradictory config fails once, here, not in every session
+        scanner.check_params()
     universe = merged["discovery"]["universe"]["symbols"]
     spec = SessionSpec(
         str(market.root), names, merged, tuple(sorted(set(universe))) if universe else None
     )
+    splits = list(market.splits()["ex_date"])
+    tasks = plan_sessions(sessions, splits, window_days(instances))
     started = time.perf_counter()
     with engine_factory(backend, max_workers=workers, address=address, progress=progress) as engine:
-        outcome = run_sessions(spec, sessions, engine)
+        outcome = run_sessions(spec, tasks, engine)
         used_workers = engine.workers
     wall = time.perf_counter() - started
     done = [r.value for r in outcome.items if r.ok]
     failed = [
-        FailedSession(str(r.item), f"{r.status.value}: {r.error_type}: {r.error}")
+        FailedSession(r.item.session, f"{r.status.value}: {r.error_type}: {r.error}")
         for r in outcome.items
         if not r.ok
     ]
