@@ -53,8 +53,8 @@ def register(commands: Any, help_parser: HelpParser) -> None:
     history.add_argument(
         "--by-priority",
         action="store_true",
-        help="one row per scanner and priority (a scanner that was not a candidate's lead"
-        " has no priority of its own: 'priority unknown')",
+        help="one row per scanner and priority (in runs recorded before each scanner's own"
+        " priority was kept, a scanner that was not a candidate's lead: 'priority unknown')",
     )
     history.add_argument("--json", action="store_true", help="print everything as JSON")
     history_options(history)
