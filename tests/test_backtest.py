@@ -267,3 +267,26 @@ def test_sessions_cut_from_a_shared_read_equal_their_own_read_as_of_d(
             pd.testing.assert_frame_equal(
                 getattr(cut, name), getattr(direct, name), check_exact=True
             )
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"trend_template": {"fast_sma_days": 300}}, "fast_sma_days < middle_sma_days"),
+        ({"rsi_oversold": {"max_rsi": "low"}}, "max_rsi"),
+        ({"nope": {}}, "nope"),
+    ],
+)
+def test_command_names_config_problems_with_exit_code_2(
+    tmp_path: Path,
+    store: MarketStore,
+    capsys: pytest.CaptureFixture[str],
+    settings: dict[str, object],
+    message: str,
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"discovery": {"scanners": settings}}))
+    dates = ["--start", SESSIONS[300].isoformat(), "--end", SESSIONS[301].isoformat()]
+    code = main(["backtest", *dates, "--store", str(store.root), "--config", str(config)])
+    assert code == 2
+    assert message in capsys.readouterr().err

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,8 @@ from tradingagents.backtest.session import (
     window_days,
 )
 from tradingagents.batch import ProcessingEngine, ProcessingJob, ProcessingResult
-from tradingagents.batch.engine import ProgressCallback
-from tradingagents.config import merge_over_defaults
+from tradingagents.batch.engine import BackendName, ProgressCallback
+from tradingagents.config import ConfigError, load_config
 from tradingagents.history.statistics import HORIZONS, pick_returns, record_statistics
 from tradingagents.scanners import SCANNER_REGISTRY
 from tradingagents.scanners.base import BaseScanner
@@ -62,7 +62,7 @@ class BacktestResult:
     by_priority: pd.DataFrame
     universe_sizes: dict[str, int]
     failed: list[FailedSession] = field(default_factory=list)
-    backend: str = "processes"
+    backend: BackendName = "processes"
     workers: int = 1
     wall_seconds: float = 0.0
 
@@ -105,11 +105,10 @@ def run_backtest(
     scanners: Sequence[str] | None = None,
     horizons: Sequence[int] = HORIZONS,
     config: Mapping[str, Any] | None = None,
-    backend: str = "processes",
+    backend: BackendName = "processes",
     workers: int | None = None,
     address: str | None = None,
     progress: ProgressCallback | None = None,
-    engine_factory: Callable[..., ProcessingEngine] = ProcessingEngine,
 ) -> BacktestResult:
     """Run the store-backtestable scanners of ``scanners`` (default: all) on every stored
     session from ``start`` to ``end``; see the package docstring."""
@@ -125,7 +124,6 @@ def run_backtest(
             f"the market store {market.root} has no session from {start} to {end} (it holds "
             f"{span}; fill it with tradingagents data import or data update)"
         )
-    merged = merge_over_defaults(config)
     runnable, unsupported = split_backtestable(select_scanners(scanners))
     for skipped in unsupported:
         logger.info("not backtested: %s %s", skipped.scanner, skipped.reason)
@@ -134,10 +132,17 @@ def run_backtest(
             "none of the selected scanners can be backtested from the market store: "
             + "; ".join(f"{u.scanner} {u.reason}" for u in unsupported)
         )
+    try:  # a bad config fails once, here, naming every problem, not in every session
+        merged = load_config(config, runnable, also_known=SCANNER_REGISTRY.classes()).raw
+    except ConfigError as exc:
+        raise BacktestError(str(exc)) from None
     names = tuple(cls.name for cls in runnable)
     instances = [cls(merged) for cls in runnable]
-    for scanner in instances:  # a contradictory config fails once, here, not in every session
-        scanner.check_params()
+    try:
+        for scanner in instances:
+            scanner.check_params()
+    except ValueError as exc:
+        raise BacktestError(str(exc)) from None
     universe = merged["discovery"]["universe"]["symbols"]
     spec = SessionSpec(
         str(market.root), names, merged, tuple(sorted(set(universe))) if universe else None
@@ -145,7 +150,9 @@ def run_backtest(
     splits = list(market.splits()["ex_date"])
     tasks = plan_sessions(sessions, splits, window_days(instances))
     started = time.perf_counter()
-    with engine_factory(backend, max_workers=workers, address=address, progress=progress) as engine:
+    with ProcessingEngine(
+        backend, max_workers=workers, address=address, progress=progress
+    ) as engine:
         outcome = run_sessions(spec, tasks, engine)
         used_workers = engine.workers
     wall = time.perf_counter() - started
