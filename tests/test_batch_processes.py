@@ -109,7 +109,9 @@ def test_workers_are_kept_between_runs_and_stopped_by_close() -> None:
     with ProcessingEngine(max_workers=2) as engine:
         first = set(engine.run(job).values)
         second = set(engine.run(job).values)
-    assert second <= first  # the same worker processes served both runs
+    # Which worker takes which item is up to the pool, but two workers kept between runs
+    # means at most two processes served them; replaced workers would show new pids.
+    assert len(first | second) <= 2
     assert wait_until(lambda: not any(alive(p) for p in first), 10)
 
 

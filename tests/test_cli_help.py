@@ -124,7 +124,8 @@ def test_log_file_gets_the_projects_info_without_verbose_stderr(
     log = tmp_path / "run.log"
     stderr = emitted(0, monkeypatch, log)
     for handler in logging.getLogger().handlers:
-        handler.flush()
+        if isinstance(handler, logging.FileHandler):
+            handler.flush()
     text = log.read_text()
     assert "engine info" in text and "session info" not in text
     assert "engine info" not in stderr
@@ -168,6 +169,7 @@ def test_config_show_prints_the_validated_config_with_secrets_masked(tmp_path: P
         "concurrent": True,
         "max_workers": 3,
         "timeout_seconds": 30,
+        "schedule": "longest_first",
     }
     assert shown["data"]["sources"]["finnhub"]["api_key"] == "***"
     bad = write_config(
