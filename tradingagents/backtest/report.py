@@ -153,6 +153,7 @@ def _distribution(result: BacktestResult) -> go.Figure:
         boxmode="group",
         yaxis_tickformat=".0%",
     )
+    figure.update_xaxes(categoryorder="array", categoryarray=list(result.scanners))
     return figure
 
 
