@@ -166,6 +166,7 @@ def test_run_folder_holds_picks_and_the_shared_statistics(
 
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["sessions"] == 8 and summary["picks"] == len(picks)
+    assert summary["symbols_per_session"] == {"min": len(SYMBOLS), "max": len(SYMBOLS)}
     assert summary["not_backtested"][0]["scanner"] == "reddit_dd"
     assert "reddit" in summary["not_backtested"][0]["reason"]
     assert "reddit_dd" not in set(picks["scanner"])

@@ -29,6 +29,10 @@ def summary(result: BacktestResult) -> dict[str, Any]:
         "sessions": len(result.sessions),
         "failed_sessions": [{"session": f.session, "error": f.error} for f in result.failed],
         "picks": len(result.picks),
+        "symbols_per_session": {
+            "min": min(result.universe_sizes.values(), default=0),
+            "max": max(result.universe_sizes.values(), default=0),
+        },
         "backend": result.backend,
         "workers": result.workers,
         "wall_seconds": round(result.wall_seconds, 3),

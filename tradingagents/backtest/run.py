@@ -16,6 +16,7 @@ from tradingagents.backtest.capability import Unsupported, split_backtestable
 from tradingagents.backtest.session import (
     SessionSpec,
     SessionTask,
+    forget_reads,
     plan_sessions,
     scan_session,
     window_days,
@@ -153,7 +154,10 @@ def run_backtest(
     with ProcessingEngine(
         backend, max_workers=workers, address=address, progress=progress
     ) as engine:
-        outcome = run_sessions(spec, tasks, engine)
+        try:
+            outcome = run_sessions(spec, tasks, engine)
+        finally:
+            forget_reads()
         used_workers = engine.workers
     wall = time.perf_counter() - started
     done = [r.value for r in outcome.items if r.ok]

@@ -144,6 +144,11 @@ def _anchored_read(
     )
 
 
+def forget_reads() -> None:
+    """Drop this process's shared reads (a threads run keeps them in the caller's process)."""
+    _anchored_read.cache_clear()
+
+
 def _scanner(name: str, config: Mapping[str, Any]) -> TechnicalScanner:
     cls = SCANNER_REGISTRY.get(name)
     if not issubclass(cls, TechnicalScanner):
