@@ -39,7 +39,7 @@ def test_discover_help_shows_the_defaults() -> None:
         ("--top", "-1", "argument --top: must be at least 1, got -1"),
         ("--top", "0", "argument --top: must be at least 1, got 0"),
         ("--workers", "0", "argument --workers: must be at least 1, got 0"),
-        ("--workers", "two", "argument --workers: not a number: 'two'"),
+        ("--workers", "two", "argument --workers: not a whole number: 'two'"),
         ("--timeout", "0", "argument --timeout: must be greater than 0, got 0"),
         ("--timeout", "nan", "argument --timeout: must be a finite number, got nan"),
     ],

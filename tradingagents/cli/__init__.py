@@ -13,11 +13,16 @@ import json
 import logging
 import sys
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tradingagents import __version__
+from tradingagents.cli.arguments import (
+    add_config_option,
+    add_data_mode_flags,
+    positive_float,
+    positive_int,
+)
 from tradingagents.default_config import DEFAULT_CONFIG
 
 logger = logging.getLogger("tradingagents")
@@ -148,32 +153,6 @@ def configure_logging(verbose: int, log_file: Path | None = None) -> None:
     logger.setLevel(min(levels[0] for _, levels in handlers))
 
 
-# -- argument types ---------------------------------------------------------------------------
-
-
-def _number(kind: Callable[[str], float], minimum: float, *, exclusive: bool = False) -> Any:
-    """An argparse ``type`` refusing values below ``minimum``; argparse adds the flag name."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
-        if value < minimum or (exclusive and value == minimum):
-            bound = f"greater than {minimum:g}" if exclusive else f"at least {minimum:g}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-positive_int = _number(int, 1)
-positive_float = _number(float, 0, exclusive=True)
-
-
 # -- the parser -------------------------------------------------------------------------------
 
 
@@ -228,9 +207,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     discover.add_argument("--date", help="trade date YYYY-MM-DD (default: today)")
-    discover.add_argument(
-        "--config", type=Path, help="a JSON or TOML config file (merged over the defaults)"
-    )
+    add_config_option(discover, help="a JSON or TOML config file (merged over the defaults)")
     mode = discover.add_mutually_exclusive_group()
     mode.add_argument("--sequential", action="store_true", help="run scanners one at a time")
     mode.add_argument(
@@ -248,15 +225,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"per-scanner timeout (default: {execution['timeout_seconds']})",
     )
-    data = discover.add_mutually_exclusive_group()
-    for flag, help_text in (
-        ("sandbox", "use the built-in sandbox market (no keys, no internet; the default)"),
-        ("live", "use the real services (keys from the environment or config)"),
-        ("auto", "live where a key is set, sandbox elsewhere"),
-    ):
-        data.add_argument(
-            f"--{flag}", dest="data_mode", action="store_const", const=flag, help=help_text
-        )
+    add_data_mode_flags(
+        discover,
+        {
+            "sandbox": "use the built-in sandbox market (no keys, no internet; the default)",
+            "live": "use the real services (keys from the environment or config)",
+            "auto": "live where a key is set, sandbox elsewhere",
+        },
+    )
     discover.add_argument(
         "--results-dir",
         type=Path,
@@ -294,7 +270,7 @@ def _parser() -> argparse.ArgumentParser:
             "  tradingagents scanners --json\n"
         ),
     )
-    scanners.add_argument("--config", type=Path, help="a JSON or TOML config file")
+    add_config_option(scanners)
     scanners.add_argument(
         "--params", action="store_true", help="also list each scanner's parameters"
     )
@@ -321,7 +297,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         examples="  tradingagents config show\n  tradingagents config show --config my.toml\n",
     )
-    show.add_argument("--config", type=Path, help="a JSON or TOML config file")
+    add_config_option(show)
     show.set_defaults(handler=_config_show)
 
     sandbox = _help_parser(

@@ -15,15 +15,20 @@ import argparse
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tradingagents.cli import UsageError, load_config_file
+from tradingagents.cli.arguments import (
+    HelpParser,
+    add_config_option,
+    add_data_mode_flags,
+    add_store_option,
+    iso_date,
+    positive_int,
+)
 
 logger = logging.getLogger(__name__)
-
-HelpParser = Callable[..., argparse.ArgumentParser]
 
 
 def register(commands: Any, help_parser: HelpParser) -> None:
@@ -81,27 +86,26 @@ def register(commands: Any, help_parser: HelpParser) -> None:
             "  tradingagents data update --sandbox        # from the offline emulator\n"
         ),
     )
-    update.add_argument("--since", type=_date, metavar="DATE", help="first session wanted")
+    update.add_argument("--since", type=iso_date, metavar="DATE", help="first session wanted")
     update.add_argument(
         "--until",
-        type=_date,
+        type=iso_date,
         metavar="DATE",
         help="last session wanted (default: the last completed session)",
     )
     update.add_argument(
         "--sessions",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help=f"without --since: the last N sessions up to --until (default {DEFAULT_SESSIONS})",
     )
-    mode = update.add_mutually_exclusive_group()
-    for flag, text in (
-        ("sandbox", "from the built-in sandbox emulator (no key, no internet)"),
-        ("live", "from the real Massive service (MASSIVE_API_KEY)"),
-    ):
-        mode.add_argument(
-            f"--{flag}", dest="data_mode", action="store_const", const=flag, help=text
-        )
+    add_data_mode_flags(
+        update,
+        {
+            "sandbox": "from the built-in sandbox emulator (no key, no internet)",
+            "live": "from the real Massive service (MASSIVE_API_KEY)",
+        },
+    )
     _common(update)
     update.set_defaults(handler=_update)
 
@@ -119,28 +123,9 @@ def register(commands: Any, help_parser: HelpParser) -> None:
 DEFAULT_SESSIONS = 252
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="a JSON or TOML config file")
-    parser.add_argument(
-        "--store", type=Path, metavar="PATH", help="the store folder (overrides data.store.path)"
-    )
+    add_config_option(parser)
+    add_store_option(parser)
 
 
 def store_folder(args: argparse.Namespace) -> Path:

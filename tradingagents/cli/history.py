@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tradingagents.cli import UsageError, load_config_file
+from tradingagents.cli.arguments import (
+    HelpParser,
+    add_config_option,
+    add_store_option,
+    positive_int,
+)
 from tradingagents.history.statistics import HORIZONS
-
-HelpParser = Callable[..., argparse.ArgumentParser]
 
 
 def register(commands: Any, help_parser: HelpParser) -> None:
@@ -40,7 +43,7 @@ def register(commands: Any, help_parser: HelpParser) -> None:
         ),
     )
     history.add_argument(
-        "--last", type=_positive, default=20, metavar="N", help="newest N runs (default 20)"
+        "--last", type=positive_int, default=20, metavar="N", help="newest N runs (default 20)"
     )
     history.add_argument("--scanner", metavar="NAME", help="only runs and picks of this scanner")
     history.add_argument(
@@ -74,15 +77,13 @@ def register(commands: Any, help_parser: HelpParser) -> None:
         examples="  tradingagents track\n  tradingagents track --store ~/market\n",
     )
     history_options(track)
-    track.add_argument(
-        "--store", type=Path, metavar="PATH", help="the store folder (overrides data.store.path)"
-    )
+    add_store_option(track)
     track.set_defaults(handler=_track)
 
 
 def history_options(parser: argparse.ArgumentParser, *, with_config: bool = True) -> None:
     if with_config:
-        parser.add_argument("--config", type=Path, help="a JSON or TOML config file")
+        add_config_option(parser)
     parser.add_argument(
         "--history-db",
         type=Path,
@@ -102,16 +103,6 @@ def history_file(given: Path | None, data: Any) -> Path:
         return configured_history_path(data if isinstance(data, dict) else None)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _history(args: argparse.Namespace) -> int:
