@@ -7,14 +7,13 @@ disk or a crash never leaves a truncated result behind.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tradingagents.atomic_files import write_text_atomically
 from tradingagents.sources.redaction import redact
 
 #: The state fields a user sees, in the order they are written to discovery_result.json.
@@ -111,18 +110,8 @@ def write_results(folder: Path, final: dict[str, Any]) -> dict[str, Path]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """``path`` holds all of ``text`` or is untouched: write a temporary file, then rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """``path`` holds all of ``text`` or is untouched."""
+    write_text_atomically(path, text, prefix=f".{path.name}.", suffix=".tmp")
 
 
 def date_title(final: dict[str, Any]) -> str:

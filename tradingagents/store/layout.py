@@ -15,14 +15,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tradingagents.atomic_files import replace_atomically, write_text_atomically
 from tradingagents.store.errors import StoreBusy
 
 VERSION_FILE = "store.json"
@@ -84,33 +83,18 @@ def write_table(path: Path, table: pa.Table, metadata: Mapping[str, str] | None 
             {**existing, **{k.encode(): v.encode() for k, v in metadata.items()}}
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".parquet", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as sink:
-            pq.write_table(table, sink, compression="lz4")
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    replace_atomically(
+        path,
+        lambda sink: pq.write_table(table, sink, compression="lz4"),
+        prefix=TEMP_PREFIX,
+        suffix=".parquet",
+    )
 
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as sink:
-            sink.write(text)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    write_text_atomically(path, text, prefix=TEMP_PREFIX)
 
 
 def remove_leftovers(root: Path) -> int:
