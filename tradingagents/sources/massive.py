@@ -33,6 +33,7 @@ from massive.exceptions import BadResponse
 from pyrate_limiter import Limiter
 
 from tradingagents.sources import budget
+from tradingagents.sources.classify import error_from_exception
 from tradingagents.sources.config import MassiveConfig, ResilienceConfig
 from tradingagents.sources.errors import (
     BadRequest,
@@ -222,11 +223,8 @@ def grouped_table(body: bytes, day: dt.date) -> pa.Table | None:
 
 
 def translate(exc: BaseException) -> SourceError | None:
-    """The typed error of a failed client call; ``None`` for anything else (a bug)."""
-    if isinstance(exc, SourceError):
-        return exc
-    if isinstance(exc, budget.BudgetExhausted):
-        return DeadlineExceeded(NAME, "the time budget ran out")
+    """The typed error of a failed client call (its urllib3 and ``BadResponse`` failures
+    here, the rest as every source does); ``None`` for anything else (a bug)."""
     if isinstance(exc, urllib3.exceptions.MaxRetryError):
         reason = exc.reason
         if isinstance(reason, urllib3.exceptions.ResponseError):
@@ -240,7 +238,7 @@ def translate(exc: BaseException) -> SourceError | None:
         return TransientError(NAME, f"connection failed: {type(exc).__name__}")
     if isinstance(exc, BadResponse):
         return _bad_response(str(exc))
-    return None
+    return error_from_exception(NAME, exc)
 
 
 def _bad_response(body: str) -> SourceError:
