@@ -1,5 +1,6 @@
 """The walk-forward backtest on a synthetic market store: no look-ahead, split-aware forward
-returns, identical results on every backend, the run folder and the command."""
+returns, identical results on every backend (processes, threads, dask), the run folder and
+the command."""
 
 from __future__ import annotations
 
@@ -123,20 +124,22 @@ def test_forward_returns_are_split_aware(
     assert row["close"] == pytest.approx(close.iloc[D])
 
 
-@pytest.mark.timeout(120)
-def test_processes_and_threads_give_identical_results(store: MarketStore) -> None:
+@pytest.mark.timeout(180)
+def test_every_backend_gives_identical_results(store: MarketStore) -> None:
     runs = {
         backend: run_backtest(
             store, SESSIONS[300], SESSIONS[311], scanners=TECHNICAL, backend=backend, workers=2
         )
-        for backend in ("processes", "threads")
+        for backend in ("processes", "threads", "dask")  # dask: a real LocalCluster
     }
-    processes, threads = runs["processes"], runs["threads"]
+    processes = runs["processes"]
     assert len(processes.sessions) == 12 and not processes.failed
     assert len(processes.picks) > 0
-    pd.testing.assert_frame_equal(processes.picks, threads.picks)
-    pd.testing.assert_frame_equal(processes.by_scanner, threads.by_scanner)
-    pd.testing.assert_frame_equal(processes.by_priority, threads.by_priority)
+    for other in (runs["threads"], runs["dask"]):
+        assert not other.failed
+        pd.testing.assert_frame_equal(processes.picks, other.picks)
+        pd.testing.assert_frame_equal(processes.by_scanner, other.by_scanner)
+        pd.testing.assert_frame_equal(processes.by_priority, other.by_priority)
 
 
 @pytest.mark.timeout(120)
