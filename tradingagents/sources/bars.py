@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,24 @@ def empty_bars() -> pd.DataFrame:
 
 def normalise_bars(raw: pd.DataFrame) -> pd.DataFrame:
     """``raw`` in the schema above; raises :class:`BarsError` naming missing/bad columns."""
+    frame = vendor_bars(raw, optional=(SPLIT_COLUMN,))
+    incomplete = frame[list(BAR_COLUMNS)].isna().any(axis=1)
+    if incomplete.any():
+        logger.debug("dropping %d bar(s) with missing values", int(incomplete.sum()))
+        frame = frame[~incomplete]
+    if SPLIT_COLUMN in frame.columns:
+        frame = adjust_for_splits(frame.fillna({SPLIT_COLUMN: 1.0})).drop(columns=SPLIT_COLUMN)
+    typed = frame[list(PRICE_COLUMNS)].astype(np.float64)
+    typed["volume"] = np.rint(frame["volume"].to_numpy(np.float64)).astype(np.int64)
+    return typed
+
+
+def vendor_bars(raw: pd.DataFrame, optional: Iterable[str] = ()) -> pd.DataFrame:
+    """Any vendor's bars under the project's column names, before any cleaning: indexed by
+    session date (tz-naive midnight, named ``date``, ascending; the last row of a repeated
+    date wins), with :data:`BAR_COLUMNS` and whichever ``optional`` columns ``raw`` has, all
+    numeric (an unparseable cell is NaN). Raises :class:`BarsError` naming a missing column
+    or dates that do not parse."""
     frame = raw.rename(columns={c: _canonical(str(c)) for c in raw.columns})
     if INDEX_NAME in frame.columns:
         frame = frame.set_index(INDEX_NAME)
@@ -65,19 +84,11 @@ def normalise_bars(raw: pd.DataFrame) -> pd.DataFrame:
         raise BarsError(f"dates do not parse: {exc}") from None
     if index.tz is not None:
         index = index.tz_localize(None)
-    keep = [*BAR_COLUMNS, *([SPLIT_COLUMN] if SPLIT_COLUMN in frame.columns else [])]
+    keep = [*BAR_COLUMNS, *(c for c in optional if c in frame.columns)]
     frame = frame[keep].set_axis(index.normalize().as_unit("ns"), axis=0)
     frame = frame.apply(pd.to_numeric, errors="coerce")
-    frame = frame[~frame.index.duplicated(keep="last")].sort_index()
-    incomplete = frame[list(BAR_COLUMNS)].isna().any(axis=1)
-    if incomplete.any():
-        logger.debug("dropping %d bar(s) with missing values", int(incomplete.sum()))
-        frame = frame[~incomplete]
-    if SPLIT_COLUMN in frame.columns:
-        frame = adjust_for_splits(frame.fillna({SPLIT_COLUMN: 1.0})).drop(columns=SPLIT_COLUMN)
-    typed = frame[list(PRICE_COLUMNS)].astype(np.float64)
-    typed["volume"] = np.rint(frame["volume"].to_numpy(np.float64)).astype(np.int64)
-    return typed
+    unique: pd.DataFrame = frame[~frame.index.duplicated(keep="last")].sort_index()
+    return unique
 
 
 def _canonical(name: str) -> str:

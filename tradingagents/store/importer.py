@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tradingagents.sources.bars import BarsError, _canonical
+from tradingagents.sources.bars import BarsError, vendor_bars
 from tradingagents.sources.splits import SPLIT_COLUMN
 from tradingagents.store.errors import StoreError
 from tradingagents.store.market_store import StoreWriter
@@ -69,29 +69,15 @@ def read_as_traded(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         raw = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
     except (OSError, ValueError) as exc:
         raise BarsError(f"unreadable: {exc}") from None
-    # The project's vendor-name matching (Date, timestamp, "5. volume", ...), shared with the
-    # price source so both accept the same files.
-    frame = raw.rename(columns={c: _canonical(str(c)) for c in raw.columns})
-    if "date" in frame.columns:
-        frame = frame.set_index("date")
-    missing = [c for c in ("open", "high", "low", "close", "volume") if c not in frame.columns]
-    if missing:
-        raise BarsError(f"missing column(s) {', '.join(missing)}")
-    try:
-        dates = pd.DatetimeIndex(pd.to_datetime(frame.index)).normalize()
-    except (ValueError, TypeError) as exc:
-        raise BarsError(f"dates do not parse: {exc}") from None
-    optional = {c: _OPTIONAL[c] for c in frame.columns if c in _OPTIONAL}
-    keep = ["open", "high", "low", "close", "volume", *optional]
-    bars = frame[keep].rename(columns=optional).apply(pd.to_numeric, errors="coerce")
-    bars.index = dates.tz_localize(None) if dates.tz is not None else dates
-    bars = bars[~bars.index.duplicated(keep="last")].sort_index()
+    # The project's vendor-name matching (Date, timestamp, "5. volume", ...) and date
+    # parsing, shared with the price sources so both accept the same files.
+    frame = vendor_bars(raw, optional=(*_OPTIONAL, SPLIT_COLUMN))
+    bars = frame.drop(columns=SPLIT_COLUMN, errors="ignore").rename(columns=_OPTIONAL)
     bars = bars.dropna(subset=["open", "high", "low", "close", "volume"])
     bars = bars[bars["close"] > 0]
     splits = pd.DataFrame({"ex_date": pd.Series(dtype=object), "ratio": pd.Series(dtype=float)})
     if SPLIT_COLUMN in frame.columns:
-        coefficient = pd.to_numeric(frame[SPLIT_COLUMN], errors="coerce")
-        coefficient.index = dates
+        coefficient = frame[SPLIT_COLUMN]
         real = coefficient[(coefficient > 0) & (coefficient != 1.0)]
         splits = pd.DataFrame(
             {"ex_date": pd.DatetimeIndex(real.index).date, "ratio": real.to_numpy(np.float64)}
