@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from tradingagents.atomic_files import write_text_atomically
 from tradingagents.sources.redaction import redact
+from tradingagents.trade_dates import TradeDate
 
 #: The state fields a user sees, in the order they are written to discovery_result.json.
 #: The CLI and report.md read the same fields; nothing shown is missing from the file.
@@ -119,8 +120,8 @@ def date_title(final: dict[str, Any]) -> str:
     trade_date, session = final.get("trade_date"), final.get("session_date")
     if not session or session == trade_date:
         return str(trade_date)
-    weekday = datetime.fromisoformat(str(session)).strftime("%A")
-    return f"{trade_date} (no session; scanned as {weekday} {session})"
+    requested, scanned = (date.fromisoformat(str(day)) for day in (trade_date, session))
+    return TradeDate(requested, scanned).describe()
 
 
 def summary_line(summary: dict[str, Any], reports: list[dict[str, Any]] | None = None) -> str:
