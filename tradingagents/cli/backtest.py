@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tradingagents.cli import UsageError, load_config_file
-
-HelpParser = Callable[..., argparse.ArgumentParser]
+from tradingagents.cli.arguments import (
+    HelpParser,
+    add_config_option,
+    add_store_option,
+    iso_date,
+    positive_int,
+)
 
 EXIT_CODES = """\
 exit codes:
@@ -45,8 +49,8 @@ def register(commands: Any, help_parser: HelpParser) -> None:
             + EXIT_CODES
         ),
     )
-    parser.add_argument("--start", type=_date, required=True, metavar="DATE", help="first session")
-    parser.add_argument("--end", type=_date, required=True, metavar="DATE", help="last session")
+    for flag, help_text in (("--start", "first session"), ("--end", "last session")):
+        parser.add_argument(flag, type=iso_date, required=True, metavar="DATE", help=help_text)
     parser.add_argument(
         "--scanners", type=_names, metavar="A,B", help="scanners to run (default: all)"
     )
@@ -58,7 +62,7 @@ def register(commands: Any, help_parser: HelpParser) -> None:
         help="forward-return horizons in sessions (default 1,5,10,20)",
     )
     parser.add_argument(
-        "--workers", type=_positive, metavar="N", help="parallel sessions (default: cores)"
+        "--workers", type=positive_int, metavar="N", help="parallel sessions (default: cores)"
     )
     parser.add_argument(
         "--backend",
@@ -72,28 +76,9 @@ def register(commands: Any, help_parser: HelpParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default: results/backtest_...)"
     )
-    parser.add_argument("--config", type=Path, help="a JSON or TOML config file")
-    parser.add_argument(
-        "--store", type=Path, metavar="PATH", help="the store folder (overrides data.store.path)"
-    )
+    add_config_option(parser)
+    add_store_option(parser)
     parser.set_defaults(handler=_backtest)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -104,7 +89,7 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _horizons(text: str) -> tuple[int, ...]:
-    return tuple(_positive(part.strip()) for part in text.split(","))
+    return tuple(int(positive_int(part.strip())) for part in text.split(","))
 
 
 def _backtest(args: argparse.Namespace) -> int:
