@@ -3,10 +3,17 @@ sources/massive.py, the rest through the classification every source shares."""
 
 from __future__ import annotations
 
+import pytest
 import urllib3
 
 from tradingagents.sources import budget
-from tradingagents.sources.errors import DeadlineExceeded, RateLimited, TransientError
+from tradingagents.sources.errors import (
+    DeadlineExceeded,
+    MalformedResponse,
+    RateLimited,
+    TransientError,
+)
+from tradingagents.sources.hub import Sources
 from tradingagents.sources.massive import translate
 
 
@@ -29,3 +36,26 @@ def test_urllib3_failures_stay_massives_own() -> None:
 
 def test_a_bug_is_not_translated() -> None:
     assert translate(ZeroDivisionError()) is None
+
+
+@pytest.mark.timeout(60)
+def test_a_garbled_reference_answer_is_an_error_never_an_empty_result() -> None:
+    # The massive client logs and returns [] when a list page is not JSON; an empty splits
+    # table would then be stored as "no splits" and every later read mis-adjusted.
+    config = {
+        "data": {
+            "mode": "sandbox",
+            "resilience": {"max_attempts": 1},
+            "sandbox": {
+                "services": {
+                    "massive": {"faults": {"malformed_rate": 1.0}, "latency": {"median_ms": 0}}
+                }
+            },
+        }
+    }
+    with Sources.from_config(config, trade_date="2026-11-20") as sources:
+        massive = sources.source("massive")
+        with pytest.raises(MalformedResponse):
+            massive.splits()
+        with pytest.raises(MalformedResponse):
+            massive.listing()

@@ -174,15 +174,32 @@ class _LimitedPool:
     ) -> None:
         self._pool, self._acquire, self._answered = pool, acquire, answered
 
-    def request(self, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         self._acquire()
         try:
-            return self._pool.request(*args, **kwargs)
+            response = self._pool.request(method, url, *args, **kwargs)
         finally:
             self._answered()
+        if response.status == 200 and _REFERENCE_PATH in url:
+            _require_json(response.data, url)
+        return response
 
     def clear(self) -> None:
         self._pool.clear()
+
+
+#: The listing and splits pages, which the client decodes itself: on a body that is not JSON
+#: it logs and returns an empty list, which would read as "no splits" (grouped daily is
+#: decoded here, see :func:`grouped_table`).
+_REFERENCE_PATH = "/v3/reference/"
+
+
+def _require_json(body: bytes, url: str) -> None:
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        path = url.split("?", 1)[0]
+        raise MalformedResponse(NAME, f"{path} answered a body that is not JSON: {exc}") from None
 
 
 def grouped_table(body: bytes, day: dt.date) -> pa.Table | None:
