@@ -145,7 +145,15 @@ def test_two_processes_on_a_cold_shared_cache_lose_nothing(
             out, err = child.communicate(timeout=120)
             assert child.returncode == 0, err[-2000:]
             assert json.loads(out) == [], f"round {round_}, process {me}: {out[:2000]}"
-            assert "cache:" not in err, err[-2000:]
+            # Under load SQLite may refuse a write to the other process's busy file: that
+            # answer is then not cached (one warning), but it was still returned; every other
+            # cache problem (a failed read, a broken file) must not happen here.
+            problems = [
+                line
+                for line in err.splitlines()
+                if "cache:" in line and "answer not stored" not in line
+            ]
+            assert problems == [], err[-2000:]
 
 
 @pytest.mark.timeout(60)
