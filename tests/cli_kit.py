@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +46,28 @@ def cli(
 def write_config(path: Path, config: dict[str, Any]) -> Path:
     path.write_text(json.dumps(config))
     return path
+
+
+@contextmanager
+def served_emulator(trade_date: str, knobs: dict[str, Any]) -> Iterator[dict[str, str]]:
+    """`tradingagents sandbox serve` in its own process with ``knobs``; yields the base URLs
+    it printed and stops it afterwards."""
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "tradingagents", "sandbox", "serve",
+            "--date", trade_date, "--services", json.dumps(knobs),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line, server.stderr.read() if server.stderr else "no output"
+        yield json.loads(line)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

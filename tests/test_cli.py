@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli_kit import FAST_SANDBOX, ROOT, cli, write_config
+from tests.cli_kit import FAST_SANDBOX, cli, served_emulator, write_config
 
 TRADE_DATE = "2026-11-20"
 
@@ -107,32 +104,8 @@ def test_scanners_command_lists_scanners_and_params() -> None:
 @pytest.fixture
 def served_sandbox() -> Iterator[dict[str, str]]:
     """`tradingagents sandbox serve` as a separate process; yields the URLs it printed."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tradingagents",
-            "sandbox",
-            "serve",
-            "--date",
-            TRADE_DATE,
-            "--services",
-            json.dumps(FAST_SANDBOX),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        assert line, server.stderr.read() if server.stderr else "no output"
-        yield json.loads(line)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with served_emulator(TRADE_DATE, FAST_SANDBOX) as urls:
+        yield urls
 
 
 def test_live_mode_with_fake_keys_against_a_separately_served_sandbox(

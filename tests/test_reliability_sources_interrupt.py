@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_kit import served_emulator
+
 ROOT = Path(__file__).resolve().parents[1]
 TRADE_DATE = "2026-11-20"
 SERVICES = ("finnhub", "reddit", "alpha_vantage", "sec", "prices")
@@ -45,22 +47,8 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[dict[str, str]]:
-    command = [sys.executable, "-m", "tradingagents", "sandbox", "serve", "--date", TRADE_DATE]
-    server = subprocess.Popen(
-        [*command, "--services", json.dumps(SLOW)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        assert line, server.stderr.read() if server.stderr else "no output"
-        yield json.loads(line)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with served_emulator(TRADE_DATE, SLOW) as urls:
+        yield urls
 
 
 def _live_config(path: Path, urls: dict[str, str], cache_dir: Path) -> Path:

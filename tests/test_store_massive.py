@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.cli_kit import served_emulator
 from tradingagents.cli import main as cli_main
 from tradingagents.sources.errors import InvalidCredentials
 from tradingagents.sources.hub import Sources
@@ -33,30 +34,8 @@ TRADE_DATE = "2026-11-27"  # the day after Thanksgiving: 2026-11-26 has no sessi
 def emulator() -> Iterator[dict[str, str]]:
     """The sandbox emulator in its own process, accepting only KEY for Massive."""
     knobs = {"massive": {"valid_keys": [KEY], "latency": {"median_ms": 0}}}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tradingagents",
-            "sandbox",
-            "serve",
-            "--date",
-            TRADE_DATE,
-            "--services",
-            json.dumps(knobs),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert process.stdout is not None
-        urls: dict[str, str] = json.loads(process.stdout.readline())
+    with served_emulator(TRADE_DATE, knobs) as urls:
         yield urls
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _live_config(tmp_path: Path, base_url: str) -> Path:
@@ -260,29 +239,8 @@ def slow_emulator() -> Iterator[dict[str, str]]:
             "rate_limit": {"per_second": 4},
         }
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tradingagents",
-            "sandbox",
-            "serve",
-            "--date",
-            TRADE_DATE,
-            "--services",
-            json.dumps(knobs),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert process.stdout is not None
-        yield json.loads(process.stdout.readline())
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with served_emulator(TRADE_DATE, knobs) as urls:
+        yield urls
 
 
 def _update_process(config: Path, store_dir: Path, sessions: int) -> subprocess.Popen[str]:
