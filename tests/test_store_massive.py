@@ -339,3 +339,22 @@ def test_an_update_stopped_midway_resumes_without_duplicate_or_gap(
     for day in wanted:
         symbols = store.session_table(day).column("symbol").to_pylist()
         assert len(symbols) == len(set(symbols)) > 500
+
+
+@pytest.mark.timeout(120)
+def test_update_without_a_mode_uses_the_real_service_and_sandbox_bars_are_labelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The project-wide default mode is the sandbox; a plain `data update` must not quietly
+    # fill the user's store with the emulator's made-up market.
+    monkeypatch.delenv("MASSIVE_API_KEY", raising=False)
+    monkeypatch.delenv("POLYGON_API_KEY", raising=False)
+    store_dir = tmp_path / "store"
+    plain = ["data", "update", "--sessions", "2", "--until", TRADE_DATE, "--store", str(store_dir)]
+    assert cli_main(plain) == 2
+    assert "MASSIVE_API_KEY is not set" in capsys.readouterr().err
+    assert MarketStore(store_dir).sessions() == []
+    assert cli_main([*plain, "--sandbox"]) == 0
+    assert "made-up market" in capsys.readouterr().err
+    labels = set(MarketStore(store_dir).ingest_log()["source"])
+    assert labels == {"sandbox emulator of massive grouped daily (made-up market)"}

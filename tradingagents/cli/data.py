@@ -39,7 +39,8 @@ def register(commands: Any, help_parser: HelpParser) -> None:
         help="fill and inspect the local market store",
         description=(
             "The local market store holds daily bars as traded, splits and the listing, and"
-            " is read by discovery. It lives in data.store.path (default: <cache dir>/market)."
+            " is read by the backtest and by `tradingagents track` (discover does not read it"
+            " yet). It lives in data.store.path (default: <cache dir>/market)."
         ),
         examples=(
             "  tradingagents data import ~/bars\n"
@@ -216,11 +217,14 @@ def _update(args: argparse.Namespace) -> int:
     from tradingagents.sources.hub import Sources
     from tradingagents.sources.problems import ConfigError
     from tradingagents.store import MarketStore, StoreError
-    from tradingagents.store.update import update_store
+    from tradingagents.store.update import SANDBOX_LABEL, SOURCE_LABEL, update_store
 
     config = load_config_file(args.config)
-    if args.data_mode is not None:
-        config = {**config, "data": {**config.get("data", {}), "mode": args.data_mode}}
+    data = config.get("data", {})
+    if isinstance(data, dict):  # anything else is left for the config check to name
+        # The real service unless asked otherwise (--sandbox, or data.mode in the config
+        # file): the project-wide default, the sandbox, would fill the store with made-up bars.
+        config = {**config, "data": {**data, "mode": args.data_mode or data.get("mode", "live")}}
     wanted = wanted_sessions(args.since, args.until, args.sessions, dt.date.today())
     if not wanted:
         raise UsageError("no session in that range")
@@ -249,12 +253,20 @@ def _update(args: argparse.Namespace) -> int:
                 stored.append(day)
                 bar.update(task, advance=1, description=f"massive: {day} ({rows:,} bars)")
 
+            made_up = sources.modes["massive"] == "sandbox"
+            if made_up:
+                console.print(
+                    "the sandbox emulator's bars are a made-up market: use a store of their"
+                    " own (--store) for anything but a demo",
+                    markup=False,
+                )
             result = update_store(
                 store,
                 source,
                 wanted,
                 on_plan=lambda n: bar.update(task, total=n),
                 on_session=done,
+                label=SANDBOX_LABEL if made_up else SOURCE_LABEL,
             )
     except (ConfigError, SourceUnavailable) as exc:
         raise UsageError(str(exc)) from None  # no key in live mode, a bad config

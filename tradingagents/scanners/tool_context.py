@@ -173,7 +173,9 @@ class ToolContext:
         preview, length, kind = "", 0, ""
         if error is None:
             text, length, kind = render_output(output)
-            preview = scrub(text[: self._preview_chars])
+            # Scrub a window wider than the preview, so a key cut by the preview's end is
+            # already masked (a cut key no longer matches the known secret).
+            preview = scrub(text[: 2 * self._preview_chars])[: self._preview_chars]
             error = _partial_failure(output)
         with self._lock:
             self._in_flight.pop(seq, None)

@@ -76,8 +76,12 @@ class FinnhubTtl(CacheTtl):
     reference: TtlSeconds
 
 
+#: A key or client secret: validated like any string, never shown in the model's repr.
+SecretValue = Annotated[str | None, Field(repr=False)]
+
+
 class FinnhubConfig(SourceSettings):
-    api_key: str | None
+    api_key: SecretValue
     cache_ttl: FinnhubTtl
 
 
@@ -87,8 +91,8 @@ class RedditTtl(CacheTtl):
 
 class RedditConfig(SourceSettings):
     oauth_url: HttpUrl
-    client_id: str | None
-    client_secret: str | None
+    client_id: SecretValue
+    client_secret: SecretValue
     user_agent: str | None
     cache_ttl: RedditTtl
 
@@ -100,7 +104,7 @@ class AlphaVantageTtl(CacheTtl):
 
 
 class AlphaVantageConfig(SourceSettings):
-    api_key: str | None
+    api_key: SecretValue
     cache_ttl: AlphaVantageTtl
 
 
@@ -126,7 +130,7 @@ class PricesConfig(SourceSettings):
 
 
 class MassiveConfig(SourceSettings):
-    api_key: str | None
+    api_key: SecretValue
 
 
 class SourcesConfig(_Section):

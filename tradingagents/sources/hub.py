@@ -14,6 +14,7 @@ key is missing in live mode raises :class:`MissingCredentials` when used; the ot
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -130,11 +131,14 @@ class Sources:
     def close(self) -> None:
         """Close every session and stop the sandbox emulator (idempotent)."""
         sources, self._sources = self._sources, {}
-        for source in sources.values():
-            source.close()
-        if self.sandbox is not None:
-            self.sandbox.stop()
-            self.sandbox = None
+        sandbox, self.sandbox = self.sandbox, None
+        # Every source and the emulator get their close even when one of them fails; the
+        # first failure is raised afterwards.
+        with contextlib.ExitStack() as closing:
+            if sandbox is not None:
+                closing.callback(sandbox.stop)
+            for source in reversed(list(sources.values())):
+                closing.callback(source.close)
 
     def __enter__(self) -> Sources:
         return self

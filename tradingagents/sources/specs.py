@@ -16,7 +16,7 @@ import copy
 import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from pydantic import ValidationError, create_model
@@ -90,7 +90,7 @@ class ClientContext:
     mode: Mode
     #: The validated section; in sandbox mode its ``*_url`` fields point at the emulator.
     settings: Any
-    credentials: Mapping[str, str]
+    credentials: Mapping[str, str] = field(repr=False)
     resilience: ResilienceConfig
     make_session: Callable[
         [Sequence[tuple[str, str]], Callable[[requests.Response], bool] | None], SourceSession

@@ -22,6 +22,8 @@ from tradingagents.store.market_store import MarketStore
 logger = logging.getLogger(__name__)
 
 SOURCE_LABEL = "massive grouped daily (as traded)"
+#: The same endpoint served by the sandbox emulator: a made-up market, labelled as one.
+SANDBOX_LABEL = "sandbox emulator of massive grouped daily (made-up market)"
 
 
 class BulkSource(Protocol):
@@ -53,9 +55,11 @@ def update_store(
     *,
     on_plan: Callable[[int], None] | None = None,
     on_session: Callable[[dt.date, int], None] | None = None,
+    label: str = SOURCE_LABEL,
 ) -> UpdateResult:
     """Fetch what the store lacks for the sessions ``wanted``; ``on_plan(n)`` tells how many
-    sessions will be fetched, ``on_session(day, rows)`` reports each one stored."""
+    sessions will be fetched, ``on_session(day, rows)`` reports each one stored; ``label``
+    names where the bars came from in the ingest log."""
     result = UpdateResult()
     if not wanted:
         return result
@@ -67,7 +71,7 @@ def update_store(
             # Splits first: a read as of a new session must already know its splits.
             result.splits = writer.add_splits(source.splits(since=min(todo)))
         result.bars = ingest_sessions(
-            writer, wanted, source.grouped_daily, SOURCE_LABEL, progress=on_session
+            writer, wanted, source.grouped_daily, label, progress=on_session
         )
         newest = max(wanted)
         listing = store.listing()
