@@ -116,11 +116,17 @@ def test_summary_line_reads_an_older_summary_without_the_new_keys() -> None:
 
 
 def test_every_shown_field_is_written_including_ranking_error(tmp_path: Path) -> None:
-    final = final_state(ranking_error="custom ranker failed, default ranking used: boom")
+    final = final_state(
+        ranking_error="custom ranker failed, default ranking used: boom",
+        filter_error="no price data for any of the 3 candidates (first: down)",
+    )
     paths = write_results(tmp_path, final)
     result = json.loads(paths["result"].read_text())
     assert result["ranking_error"] == final["ranking_error"]
-    assert "custom ranker failed, default ranking used: boom" in paths["report"].read_text()
+    assert result["filter_error"] == final["filter_error"]
+    report = paths["report"].read_text()
+    assert "custom ranker failed, default ranking used: boom" in report
+    assert "no price data for any of the 3 candidates" in report
     assert set(RESULT_KEYS) - set(result) == {"incomplete"}
 
 

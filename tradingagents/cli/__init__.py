@@ -34,7 +34,8 @@ EXIT_CODES = """\
 exit codes:
   0    at least one scanner succeeded (with --strict: every scanner succeeded)
   1    no scanner succeeded: all timed out, errored or were skipped, or a plugin failed
-       to load and nothing else succeeded; with --strict: any scanner not ok
+       to load and nothing else succeeded; or the filter got no price data for any
+       candidate; with --strict: any scanner not ok
   2    usage or config error (bad flag, config file, date or results dir)
   130  interrupted (Ctrl-C); partial results, if any, are written and marked incomplete
 """

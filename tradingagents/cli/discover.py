@@ -41,10 +41,13 @@ from tradingagents.sources.redaction import redact
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def exit_code(reports: list[dict[str, Any]], *, strict: bool) -> int:
-    """0 when at least one scanner is ok (with ``strict``: all of them), else 1."""
+def exit_code(
+    reports: list[dict[str, Any]], *, strict: bool, filter_error: str | None = None
+) -> int:
+    """0 when at least one scanner is ok (with ``strict``: all of them) and the filter got
+    price data, else 1."""
     statuses = [r.get("status") for r in reports]
-    if "ok" not in statuses:
+    if "ok" not in statuses or filter_error:
         return EXIT_FAILED
     if strict and any(s != "ok" for s in statuses):
         return EXIT_FAILED
@@ -109,7 +112,7 @@ def run_discover(args: argparse.Namespace, config: dict[str, Any]) -> int:
             )
             console.print(f"{folder}/", highlight=False, soft_wrap=True)
     code = EXIT_USAGE if write_error is not None else exit_code(
-        final.scanner_reports, strict=args.strict
+        final.scanner_reports, strict=args.strict, filter_error=final.get("filter_error")
     )
     record(final, code, None if write_error is not None else folder)
     if write_error is not None:
@@ -228,6 +231,8 @@ def show_run(console: Console, final: dict[str, Any], *, top: int) -> None:
             Text(textwrap.shorten(row.get("context", ""), 120, placeholder=" …")),
         )
     console.print(ranking)
+    if final.get("filter_error"):
+        console.print(f"filter: {final['filter_error']}", style="red", markup=False)
     if final.get("ranking_error"):
         console.print(f"ranking: {final['ranking_error']}", style="yellow", markup=False)
 

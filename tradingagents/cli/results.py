@@ -29,6 +29,7 @@ RESULT_KEYS = (
     "ranking_error",
     "filtered_candidates",
     "dropped_candidates",
+    "filter_error",
     "candidate_metadata",
     "scanner_reports",
     "scan_summary",
@@ -173,6 +174,8 @@ def markdown_report(final: dict[str, Any], top: int = 20) -> str:
         "## Top candidates",
         "",
     ]
+    if final.get("filter_error"):
+        lines += [f"Filter: {_cell(str(final['filter_error']), limit=1000)}", ""]
     if final.get("ranking_error"):
         lines += [f"Ranking: {_cell(str(final['ranking_error']), limit=1000)}", ""]
     lines += [

@@ -187,12 +187,21 @@ class DiscoveryGraph:
         )
         kept, dropped = apply_filter(candidates, facts, rules)
         logger.info("filter: kept %d of %d candidates", len(kept), len(candidates))
-        return {
+        update: dict[str, Any] = {
             "filtered_candidates": kept,
             "dropped_candidates": dropped,
             "tool_logs": tools.cancel("filter done"),
             "status": "filtered",
         }
+        errors = [fact["error"] for fact in facts.values() if "error" in fact]
+        if candidates and len(errors) == len(candidates):
+            # Not one price arrived: an empty ranking here is a failure, not a quiet market.
+            update["filter_error"] = scrub(
+                f"no price data for any of the {len(candidates)} candidates "
+                f"(first: {errors[0][:300]})"
+            )
+            logger.warning("filter: %s", update["filter_error"])
+        return update
 
     def rank_node(self, state: DiscoveryState) -> dict[str, Any]:
         """Order the filtered candidates by the default score or the user's ranker."""

@@ -37,6 +37,8 @@ class DiscoveryState(DiscoveryInput, total=False):
     #: Filled by the filter node: kept candidates, and dropped ones with the reason.
     filtered_candidates: list[dict[str, Any]]
     dropped_candidates: list[dict[str, Any]]
+    #: Set when no candidate's price data arrived (every one dropped for it): a failure.
+    filter_error: str
     #: Filled by the rank node; ``ranking_error`` when a custom ranker failed (default used).
     final_ranking: list[dict[str, Any]]
     ranking_error: str
