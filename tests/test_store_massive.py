@@ -358,3 +358,17 @@ def test_update_without_a_mode_uses_the_real_service_and_sandbox_bars_are_labell
     assert "made-up market" in capsys.readouterr().err
     labels = set(MarketStore(store_dir).ingest_log()["source"])
     assert labels == {"sandbox emulator of massive grouped daily (made-up market)"}
+
+
+def test_an_update_that_stored_nothing_is_a_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    from tradingagents.cli.data import update_exit_code
+    from tradingagents.store.ingest import IngestResult
+    from tradingagents.store.update import UpdateResult
+
+    day = dt.date(2026, 11, 27)
+    nothing = UpdateResult(bars=IngestResult(wanted=1, empty=[day]))
+    assert update_exit_code(nothing) == 1
+    assert "stored nothing" in capsys.readouterr().err
+    some = UpdateResult(bars=IngestResult(wanted=2, written=[day], empty=[dt.date(2026, 11, 30)]))
+    assert update_exit_code(some) == 0
+    assert update_exit_code(UpdateResult(bars=IngestResult(wanted=1, already=1))) == 0

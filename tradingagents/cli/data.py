@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradingagents.cli import UsageError, load_config_file
 from tradingagents.cli.arguments import (
@@ -27,6 +27,9 @@ from tradingagents.cli.arguments import (
     iso_date,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from tradingagents.store.update import UpdateResult
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +287,19 @@ def _update(args: argparse.Namespace) -> int:
         )
         return 130
     print(f"{result.describe()}; store {store.root} now ends {store.last_session()}")
+    return update_exit_code(result)
+
+
+def update_exit_code(result: UpdateResult) -> int:
+    """1 when sessions were missing and the source had bars for none of them (the run did
+    nothing, which must not look like success), else 0."""
+    if result.bars.empty and not result.bars.written:
+        print(
+            f"tradingagents: data update stored nothing: the source had no bars for any of the"
+            f" {len(result.bars.empty)} missing session(s) (first: {result.bars.empty[0]})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
