@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured
+from tests.sandbox_fixtures import INSTANT, SEED, TRADE_DATE, configured, live_config
 from tests.scanner_kit import config, make_scanner
 from tradingagents.graph.discovery_graph import DiscoveryGraph
 from tradingagents.sandbox.server import SandboxServer
@@ -29,48 +29,7 @@ from tradingagents.sources.errors import (
 )
 from tradingagents.sources.hub import Sources
 
-KEYS: dict[str, dict[str, str]] = {
-    "finnhub": {"api_key": "test-finnhub-key"},
-    "reddit": {
-        "client_id": "test-reddit-id",
-        "client_secret": "test-reddit-secret",
-        "user_agent": "tradingagents-tests/0.1",
-    },
-    "alpha_vantage": {"api_key": "test-av-key"},
-    "sec": {"user_agent": "Tradingagents Tests tests@example.com"},
-    "prices": {},
-}
-FAST_RESILIENCE = {
-    "max_attempts": 3,
-    "backoff_max_seconds": 0.1,
-    "max_retry_after_seconds": 5,
-    "max_wait_seconds": 5,
-    "breaker_fail_max": 50,
-    "breaker_reset_seconds": 0.5,
-}
 DRIP = {"drip_rate": 1.0, "drip_bytes": 1, "drip_interval_seconds": 0.05}
-
-
-def live_config(
-    server: SandboxServer, cache_dir: Path, *, resilience: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Live mode with these keys, pointed at ``server``: the two-process setup a user has with
-    ``tradingagents sandbox serve``. Unlimited client rate, 1 s timeouts, fast retries."""
-    urls = server.base_urls
-    sections = {
-        name: {"base_url": urls[name], "rate_limit": None, "timeout_seconds": 1.0, **keys}
-        for name, keys in KEYS.items()
-    }
-    sections["reddit"]["oauth_url"] = urls["reddit"]
-    sections["sec"]["data_url"] = urls["sec"]
-    return {
-        "data": {
-            "mode": "live",
-            "cache_dir": str(cache_dir),
-            "resilience": {**FAST_RESILIENCE, **(resilience or {})},
-            "sources": sections,
-        }
-    }
 
 
 @pytest.fixture(scope="module")

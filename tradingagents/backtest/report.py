@@ -13,23 +13,12 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from tradingagents.backtest.run import BacktestResult
-from tradingagents.history.statistics import excess_column, return_column
+from tradingagents.history.statistics import STAT_COLUMNS, excess_column, return_column
 
 #: The charts on the page, in order (the browser test counts them).
 CHARTS = ("cumulative_excess", "hit_rate", "return_distribution", "picks_per_session")
 
-TABLE_COLUMNS = (
-    "scanner",
-    "horizon",
-    "picks",
-    "realised",
-    "hit_rate",
-    "mean_return",
-    "median_return",
-    "mean_excess_return",
-    "t_stat",
-    "session_share",
-)
+TABLE_COLUMNS = ("scanner", *STAT_COLUMNS)
 _PERCENT = {"hit_rate", "mean_return", "median_return", "mean_excess_return", "session_share"}
 
 
